@@ -1,0 +1,104 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { Environment, loadEnvironments } from "../../config/load";
+import { environmentSchema, EnvironmentInput } from "../../config/schema/environment";
+import { synthesize } from "../../synth/synthesize";
+
+/** Terraform JSON of one stack, loosely typed for assertions. */
+export type StackJson = {
+  terraform: Record<string, any>;
+  provider?: Record<string, any[]>;
+  resource?: Record<string, Record<string, any>>;
+  data?: Record<string, Record<string, any>>;
+  output?: Record<string, { value: unknown; sensitive?: boolean; description?: string }>;
+  variable?: Record<string, { type?: string; sensitive?: boolean; description?: string }>;
+};
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+export const SHIPPED_ENVIRONMENTS = path.join(PROJECT_ROOT, "environments");
+
+/** A fresh temporary folder, removed when the process exits. */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mmcdktf-${prefix}-`));
+  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Synthesizes `environments` and returns every stack's JSON by stack id. */
+export function synthEnvironments(environments: readonly Environment[]): Record<string, StackJson> {
+  const outdir = path.join(tempDir("out"), "cdktf.out");
+  synthesize(environments, outdir);
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+  const stacks: Record<string, StackJson> = {};
+  for (const [id, entry] of Object.entries<any>(manifest.stacks)) {
+    stacks[id] = JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), "utf8"));
+  }
+  return stacks;
+}
+
+/** The shipped environments (environments/*.yaml), synthesized once per test file. */
+let shipped: Record<string, StackJson> | undefined;
+export function synthShipped(): Record<string, StackJson> {
+  shipped ??= synthEnvironments(loadEnvironments(SHIPPED_ENVIRONMENTS));
+  return shipped;
+}
+
+/** An environment from an object as a user would write it (defaults are filled in by the schema). */
+export function environment(name: string, input: EnvironmentInput): Environment {
+  return { name, file: `environments/${name}.yaml`, config: environmentSchema.parse(input) };
+}
+
+/** Writes `files` (name -> YAML object or raw text) into a fresh folder and returns it. */
+export function environmentsFolder(files: Record<string, unknown>): string {
+  const dir = tempDir("envs");
+  for (const [name, content] of Object.entries(files)) {
+    fs.writeFileSync(path.join(dir, name), typeof content === "string" ? content : stringify(content));
+  }
+  return dir;
+}
+
+/** A minimal valid local environment, to change one key at a time in tests. */
+export function localInput(): any {
+  return {
+    backend: { kind: "local" },
+    kubernetes: { namespace: "mattermost", configContext: "kind-kind" },
+    database: { kind: "external", host: "db.internal", sslMode: "require" },
+    storage: { kind: "local", size: "5Gi" },
+    mattermost: { image: "mattermost/mattermost-team-edition:10.11.4", siteUrl: "http://chat.test" },
+  };
+}
+
+/** A minimal valid AWS environment (RDS + S3). */
+export function awsInput(): any {
+  return {
+    backend: { kind: "s3", bucket: "tf-state-bucket", region: "eu-west-1" },
+    aws: { region: "eu-west-1" },
+    database: {
+      kind: "rds",
+      vpcId: "vpc-0123456789abcdef0",
+      subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+      allowedCidrs: ["10.0.0.0/16"],
+    },
+    storage: { kind: "s3" },
+    mattermost: { image: "mattermost/mattermost-enterprise-edition:10.11.4", siteUrl: "https://chat.test", licensed: true },
+  };
+}
+
+/** All resources of `type` in a stack, as a list of their bodies. */
+export function resources(stack: StackJson, type: string): any[] {
+  return Object.values(stack.resource?.[type] ?? {});
+}
+
+/** The single resource of `type`; fails when there is not exactly one. */
+export function onlyResource(stack: StackJson, type: string): any {
+  const found = resources(stack, type);
+  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  return found[0];
+}
+
+/** Every resource type in a stack. */
+export function resourceTypes(stack: StackJson): string[] {
+  return Object.keys(stack.resource ?? {}).sort();
+}

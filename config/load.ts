@@ -1,0 +1,103 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { EnvironmentConfig, environmentSchema } from "./schema/environment";
+
+/** One environment: its name (the file name), the file it came from and its validated settings. */
+export interface Environment {
+  /** `production` for `environments/production.yaml`; prefixes every stack id. */
+  readonly name: string;
+  /** The file as the user knows it, relative to the working directory. */
+  readonly file: string;
+  readonly config: EnvironmentConfig;
+}
+
+/** Every problem found in the environment files, one line each, naming the file and the key. */
+export class EnvironmentError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`${problems.length} problem(s) in the environment files:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.name = "EnvironmentError";
+  }
+}
+
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+
+/** The folder synth reads: `MATTERMOST_ENVIRONMENTS_DIR`, or `environments/` under the working directory. */
+export function environmentsDir(): string {
+  return process.env.MATTERMOST_ENVIRONMENTS_DIR ?? "environments";
+}
+
+/**
+ * Reads and validates every `*.yaml` in `dir`. Throws one EnvironmentError listing all problems of
+ * all files, so a user fixes everything in one pass.
+ */
+export function loadEnvironments(dir: string = environmentsDir()): Environment[] {
+  const shown = displayPath(dir);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new EnvironmentError([`${shown}: no such folder; create it with one <env>.yaml per environment, or point MATTERMOST_ENVIRONMENTS_DIR at one`]);
+  }
+  const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  if (files.length === 0) {
+    throw new EnvironmentError([`${shown}: no environment files; add one such as local.yaml (see the README)`]);
+  }
+  const problems: string[] = [];
+  const environments: Environment[] = [];
+  const seen = new Map<string, string>();
+  for (const fileName of files) {
+    const file = path.join(shown, fileName);
+    const name = fileName.replace(/\.ya?ml$/, "");
+    const before = problems.length;
+    if (!ENVIRONMENT_NAME.test(name)) {
+      problems.push(`${file}: the file name "${name}" names the environment and prefixes its stacks; rename it to lowercase letters, digits and '-', starting with a letter, at most 20 characters`);
+    }
+    if (seen.has(name)) problems.push(`${file}: environment "${name}" is also defined by ${seen.get(name)}; keep one of them`);
+    seen.set(name, file);
+    const config = parseEnvironment(file, fs.readFileSync(path.join(dir, fileName), "utf8"), problems);
+    if (config && problems.length === before) environments.push({ name, file, config });
+  }
+  if (problems.length > 0) throw new EnvironmentError(problems);
+  return environments;
+}
+
+/** Parses and validates one file's text, pushing `file: key: problem` lines; undefined when invalid. */
+export function parseEnvironment(file: string, text: string, problems: string[]): EnvironmentConfig | undefined {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    for (const error of document.errors) {
+      const line = error.linePos?.[0];
+      problems.push(`${file}${line ? `:${line.line}` : ""}: not valid YAML: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
+    }
+    return undefined;
+  }
+  const data: unknown = document.toJS();
+  if (data === null || data === undefined) {
+    problems.push(`${file}: the file is empty; start from environments/local.yaml`);
+    return undefined;
+  }
+  const result = environmentSchema.safeParse(data);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    for (const line of describeIssue(issue)) problems.push(`${file}: ${line}`);
+  }
+  return undefined;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const key = issue.path.map(String).join(".");
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((k) => `${key ? `${key}.` : ""}${k}: unknown key; remove it or check its spelling against the README's key table`);
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return [`${key}: is required (expected ${issue.expected})`];
+  }
+  if (issue.code === "invalid_union" && "discriminator" in issue) {
+    return [`${key}: unknown kind; ${issue.message}`];
+  }
+  return [`${key || "(top level)"}: ${issue.message}`];
+}
+
+function displayPath(dir: string): string {
+  const relative = path.relative(process.cwd(), path.resolve(dir));
+  return relative === "" ? "." : relative.startsWith("..") ? dir : relative;
+}

@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { awsSchema } from "./aws";
+import { backendSchema } from "./backend";
+import { databaseSchema } from "./database";
+import { kubernetesSchema } from "./kubernetes";
+import { mattermostSchema } from "./mattermost";
+import { storageSchema } from "./storage";
+
+/** One environment file (`environments/<env>.yaml`). */
+export const environmentSchema = z
+  .object({
+    $schema: z.string().optional(),
+    backend: backendSchema,
+    aws: awsSchema.optional(),
+    kubernetes: kubernetesSchema.prefault({}),
+    database: databaseSchema,
+    storage: storageSchema,
+    mattermost: mattermostSchema,
+  })
+  .strict()
+  .superRefine((env, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    const mm = env.mattermost;
+    if ((env.database.kind === "rds" || env.storage.kind === "s3") && !env.aws) {
+      problem(["aws", "region"], `is required when database.kind is rds or storage.kind is s3; add aws: { region: eu-west-1 }`);
+    }
+    const needsLicence: [string, boolean][] = [
+      ["clustering", mm.clustering],
+      ["performanceMonitoring", mm.performanceMonitoring],
+      ["saml", mm.saml !== undefined],
+    ];
+    for (const [key, used] of needsLicence) {
+      if (used && !mm.licensed) problem(["mattermost", key], "needs an Enterprise licence; set mattermost.licensed: true (the licence itself goes in the variable mattermost_licence)");
+    }
+    if (env.storage.kind === "s3" && env.storage.serverSideEncryption && !mm.licensed) {
+      problem(["storage", "serverSideEncryption"], "needs an Enterprise licence; set mattermost.licensed: true or turn it off");
+    }
+    if (mm.replicas > 1 && !mm.clustering) {
+      problem(["mattermost", "replicas"], `is ${mm.replicas} but clustering is off: pods would not see each other's messages; set mattermost.clustering: true (needs the licence) or replicas: 1`);
+    }
+    if (mm.replicas > 1 && env.storage.kind === "local" && env.storage.accessMode !== "ReadWriteMany") {
+      problem(["storage", "accessMode"], `is ${env.storage.accessMode} but mattermost.replicas is ${mm.replicas}: pods need shared files; use ReadWriteMany or storage.kind: s3`);
+    }
+    if (mm.tlsSecretName && !mm.siteUrl.startsWith("https://")) {
+      problem(["mattermost", "tlsSecretName"], "is only used with an https:// siteUrl; remove it or make siteUrl https://");
+    }
+  });
+
+/** An environment file as written (before defaults). */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+/** An environment file with every default filled in. */
+export type EnvironmentConfig = z.output<typeof environmentSchema>;

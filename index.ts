@@ -1,0 +1,21 @@
+// The library: stacks, constructs and the environment schema, for other CDKTF apps to compose.
+export * from "./config/schema";
+export { Environment, EnvironmentError, loadEnvironments, parseEnvironment } from "./config/load";
+export * from "./constructs/bucket-user";
+export * from "./constructs/database-offer";
+export * from "./constructs/labels";
+export * from "./constructs/mattermost-database";
+export * from "./constructs/mattermost-workload";
+export * from "./constructs/offer";
+export * from "./constructs/persistent-files";
+export * from "./constructs/private-bucket";
+export * from "./constructs/providers";
+export * from "./constructs/rds-postgres";
+export * from "./constructs/state-location";
+export * from "./constructs/storage-offer";
+export * from "./stacks/app-stack";
+export * from "./stacks/database-stack";
+export * from "./stacks/environment-stacks";
+export * from "./stacks/storage-stack";
+export { synthesize } from "./synth/synthesize";
+export { formatSummary, StackSummary, summarize } from "./synth/summary";

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Composition root: read environments/, build three linked stacks per environment, synthesize.
+import { EnvironmentError, environmentsDir, loadEnvironments } from "./config/load";
+import { formatSummary, summarize } from "./synth/summary";
+import { synthesize } from "./synth/synthesize";
+
+function main(): number {
+  const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  try {
+    const environments = loadEnvironments(environmentsDir());
+    synthesize(environments, outdir);
+  } catch (error) {
+    if (error instanceof EnvironmentError) {
+      process.stderr.write(`${error.problems.join("\n")}\n\nNothing was synthesized; ${outdir}/ is unchanged.\n`);
+      return 1;
+    }
+    process.stderr.write(`synth failed: ${error instanceof Error ? error.message : String(error)}\n\nNothing was synthesized; ${outdir}/ is unchanged.\n`);
+    return 1;
+  }
+  process.stdout.write(`${formatSummary(summarize(outdir))}\n\nWrote ${outdir}/ (deploy with: npx cdktf deploy <stack>)\n`);
+  return 0;
+}
+
+process.exitCode = main();
