@@ -8,3 +8,11 @@ export function mattermostLabels(environmentName: string, component: string): Re
     "app.kubernetes.io/managed-by": "mattermost-cdktf",
   };
 }
+
+/**
+ * The Kubernetes service account Mattermost runs as. The storage stack trusts exactly this name for
+ * IRSA and the app stack creates it, so both derive it here.
+ */
+export function mattermostServiceAccountName(environmentName: string): string {
+  return `mattermost-${environmentName}`;
+}
