@@ -5,7 +5,7 @@ import { formatSummary, summarize } from "./synth/summary";
 import { synthesize } from "./synth/synthesize";
 
 function main(): number {
-  const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  const outdir = process.env.CDKTF_OUTDIR || "cdktf.out";
   try {
     const environments = loadEnvironments(environmentsDir());
     synthesize(environments, outdir);

@@ -19,10 +19,13 @@ export type StackJson = {
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const SHIPPED_ENVIRONMENTS = path.join(PROJECT_ROOT, "environments");
 
-/** A fresh temporary folder, removed when the process exits. */
+const temporaryDirs: string[] = [];
+process.on("exit", () => temporaryDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mmcdktf-${prefix}-`));
-  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  temporaryDirs.push(dir);
   return dir;
 }
 

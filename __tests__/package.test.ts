@@ -1,0 +1,56 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT, tempDir } from "./support/synth";
+
+// The stacks are a library too: another team's CDKTF app installs the packed package and composes them.
+describe("npm pack", () => {
+  const work = tempDir("pack");
+  // `npm test` has just compiled dist/; --ignore-scripts keeps pack from compiling it again.
+  const [packed] = JSON.parse(
+    execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: PROJECT_ROOT, encoding: "utf8" }),
+  );
+  const files: string[] = packed.files.map((f: { path: string }) => f.path);
+
+  test("ships compiled JavaScript and declarations, and no tests or sources", () => {
+    expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/stacks/app-stack.d.ts", "package.json"]));
+    expect(files.filter((f) => f.startsWith("dist/__tests__") || /(?<!\.d)\.ts$/.test(f))).toEqual([]);
+  });
+
+  test("works from another folder: a TypeScript consumer type-checks, synthesizes and gets linked stacks", () => {
+    const consumer = path.join(work, "consumer");
+    const modules = path.join(consumer, "node_modules");
+    fs.mkdirSync(modules, { recursive: true });
+    execFileSync("tar", ["xzf", path.join(work, packed.filename), "-C", modules]);
+    fs.renameSync(path.join(modules, "package"), path.join(modules, "mattermost-cdktf"));
+    // The consumer's own dependencies: the same ones a real install would bring.
+    for (const dep of ["cdktf", "constructs", "yaml", "zod", "@cdktf", "@types"]) {
+      fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules", dep), path.join(modules, dep));
+    }
+    fs.writeFileSync(
+      path.join(consumer, "consumer.ts"),
+      `import { App } from "cdktf";
+import { addEnvironmentStacks, EnvironmentConfig, environmentSchema, stackIds } from "mattermost-cdktf";
+
+const config: EnvironmentConfig = environmentSchema.parse({
+  backend: { kind: "local" },
+  database: { kind: "external", host: "db.team.internal" },
+  storage: { kind: "local" },
+  mattermost: { image: "mattermost/mattermost-team-edition:10.11.4", siteUrl: "http://chat.team.internal" },
+});
+const app = new App({ outdir: "out" });
+const stacks = addEnvironmentStacks(app, { name: "team", file: "inline", config });
+const ids: string = stackIds("team").app;
+app.synth();
+console.log(ids, stacks.app.node.id);
+`,
+    );
+    const tsc = path.join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc");
+    execFileSync(process.execPath, [tsc, "--strict", "--target", "ES2022", "--module", "commonjs", "--skipLibCheck", "--types", "node", "consumer.ts"], { cwd: consumer });
+    const printed = execFileSync(process.execPath, ["consumer.js"], { cwd: consumer, encoding: "utf8" });
+    expect(printed.trim()).toBe("team-app team-app");
+    const manifest = JSON.parse(fs.readFileSync(path.join(consumer, "out", "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks).sort()).toEqual(["team-app", "team-database", "team-storage"]);
+    expect(manifest.stacks["team-app"].dependencies.sort()).toEqual(["team-database", "team-storage"]);
+  });
+});
