@@ -55,7 +55,17 @@ describe("shipped environments", () => {
 describe("bad environment files name the file, the key and the fix", () => {
   test("an unknown key", () => {
     const problems = problemsOf({ "dev.yaml": withChange((e) => (e.mattermost.sitUrl = "x")) });
-    expect(problems).toEqual([expect.stringMatching(/dev\.yaml: mattermost\.sitUrl: unknown key; remove it or check its spelling/)]);
+    expect(problems).toEqual([expect.stringMatching(/dev\.yaml: mattermost\.sitUrl: unknown key; did you mean siteUrl\?$/)]);
+  });
+
+  test("an unknown key with no close match lists the keys allowed there", () => {
+    const problems = problemsOf({ "dev.yaml": withChange((e) => (e.kubernetes.cluster = "x")) });
+    expect(problems).toEqual([expect.stringMatching(/dev\.yaml: kubernetes\.cluster: unknown key; allowed keys here: configContext, configPath, namespace$/)]);
+  });
+
+  test("a misspelt key inside a kind suggests that kind's keys", () => {
+    const problems = problemsOf({ "dev.yaml": withChange((e) => (e.database.sslmode = "require")) });
+    expect(problems).toEqual([expect.stringMatching(/dev\.yaml: database\.sslmode: unknown key; did you mean sslMode\?$/)]);
   });
 
   test("a site URL without a scheme", () => {

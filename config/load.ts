@@ -3,6 +3,7 @@ import * as path from "path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { EnvironmentConfig, environmentSchema } from "./schema/environment";
+import { allowedKeys, closest } from "./suggest";
 
 /** One environment: its name (the file name), the file it came from and its validated settings. */
 export interface Environment {
@@ -86,7 +87,12 @@ export function parseEnvironment(file: string, text: string, problems: string[])
 function describeIssue(issue: z.core.$ZodIssue): string[] {
   const key = issue.path.map(String).join(".");
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((k) => `${key ? `${key}.` : ""}${k}: unknown key; remove it or check its spelling against the README's key table`);
+    const allowed = allowedKeys(environmentSchema, issue.path);
+    return issue.keys.map((k) => {
+      const suggestion = closest(k, allowed);
+      const fix = suggestion ? `did you mean ${suggestion}?` : `allowed keys here: ${allowed.join(", ")}`;
+      return `${key ? `${key}.` : ""}${k}: unknown key; ${fix}`;
+    });
   }
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return [`${key}: is required (expected ${issue.expected})`];
