@@ -2,6 +2,7 @@
 // Composition root: read environments/, build three linked stacks per environment, synthesize.
 import { EnvironmentError, environmentsDir, loadEnvironments } from "./config/load";
 import { formatSummary, summarize } from "./synth/summary";
+import { describeViolation, PolicyError } from "./synth/security-policy";
 import { synthesize } from "./synth/synthesize";
 
 function main(): number {
@@ -12,6 +13,10 @@ function main(): number {
   } catch (error) {
     if (error instanceof EnvironmentError) {
       process.stderr.write(`${error.problems.join("\n")}\n\nNothing was synthesized; ${outdir}/ is unchanged.\n`);
+      return 1;
+    }
+    if (error instanceof PolicyError) {
+      process.stderr.write(`${error.violations.map(describeViolation).join("\n")}\n\nThe security policy failed; ${outdir}/ is unchanged.\n`);
       return 1;
     }
     process.stderr.write(`synth failed: ${error instanceof Error ? error.message : String(error)}\n\nNothing was synthesized; ${outdir}/ is unchanged.\n`);

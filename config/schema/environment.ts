@@ -4,6 +4,7 @@ import { backendSchema } from "./backend";
 import { databaseSchema } from "./database";
 import { kubernetesSchema } from "./kubernetes";
 import { mattermostSchema } from "./mattermost";
+import { policySchema } from "./policy";
 import { storageSchema } from "./storage";
 
 /** One environment file (`environments/<env>.yaml`). */
@@ -16,6 +17,8 @@ export const environmentSchema = z
     database: databaseSchema,
     storage: storageSchema,
     mattermost: mattermostSchema,
+    /** Waivers of the security policy for this environment. */
+    policy: policySchema.prefault({}),
   })
   .strict()
   .superRefine((env, ctx) => {

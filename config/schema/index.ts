@@ -5,4 +5,5 @@ export * from "./database";
 export * from "./environment";
 export * from "./kubernetes";
 export * from "./mattermost";
+export * from "./policy";
 export * from "./storage";
