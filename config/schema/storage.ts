@@ -77,7 +77,8 @@ export const externalStorageSchema = z
     /** `https://host[:port]` or `http://host[:port]`; the scheme decides Mattermost's AmazonS3SSL. */
     endpoint: urlWithScheme("http", "https").superRefine((value, ctx) => {
       const url = parseUrl(value);
-      if (url && (url.pathname !== "/" || url.search || url.hash || url.username || url.password)) {
+      const web = url && (url.protocol === "http:" || url.protocol === "https:");
+      if (url && web && (url.pathname !== "/" || url.search || url.hash || url.username || url.password)) {
         ctx.addIssue({
           code: "custom",
           message: `must be just scheme://host[:port] (got "${value}"); put the bucket in storage.bucket and a folder in storage.pathPrefix`,
@@ -103,7 +104,9 @@ function parseUrl(value: string): URL | undefined {
   }
 }
 
-export const storageSchema = z.discriminatedUnion("kind", [localStorageSchema, s3StorageSchema, externalStorageSchema]);
+export const storageSchema = z.discriminatedUnion("kind", [localStorageSchema, s3StorageSchema, externalStorageSchema], {
+  error: "set storage.kind to local (a PersistentVolumeClaim), s3 (a bucket this project creates) or external (an existing S3-compatible bucket)",
+});
 
 export type StorageConfig = z.output<typeof storageSchema>;
 export type LocalStorageConfig = z.output<typeof localStorageSchema>;
