@@ -28,6 +28,8 @@ export class PersistentFiles extends Construct {
     const labels = mattermostLabels(props.environmentName, "files");
     const namespace = new NamespaceV1(this, "namespace", {
       metadata: { name: props.namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } },
+      // Deleting the namespace deletes the claim in it, and with it (usually) the volume.
+      lifecycle: { preventDestroy: true },
     });
     const claim = new PersistentVolumeClaimV1(this, "claim", {
       metadata: { name: `mattermost-${props.environmentName}-files`, namespace: namespace.metadata.name, labels },

@@ -2,11 +2,14 @@ import { TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { AwsConfig } from "../config/schema/aws";
 import type { KubernetesConfig } from "../config/schema/kubernetes";
-import type { StorageConfig } from "../config/schema/storage";
+import type { ExternalStorageConfig, S3StorageConfig, StorageConfig } from "../config/schema/storage";
+import { BucketAccessPolicy } from "../constructs/bucket-access-policy";
 import { BucketUser } from "../constructs/bucket-user";
+import { IrsaRole } from "../constructs/irsa-role";
+import { mattermostServiceAccountName } from "../constructs/labels";
 import { PublishedOffer } from "../constructs/offer";
 import { PersistentFiles } from "../constructs/persistent-files";
-import { PrivateBucket } from "../constructs/private-bucket";
+import { MAX_BUCKET_PREFIX_LENGTH, PrivateBucket } from "../constructs/private-bucket";
 import { useAws, useKubernetes } from "../constructs/providers";
 import { StateLocation, storeStateAt } from "../constructs/state-location";
 import { STORAGE_OFFER, StorageOfferField } from "../constructs/storage-offer";
@@ -65,56 +68,94 @@ export class StorageStack extends TerraformStack {
         });
         return { ...NOTHING, driver: "local", claimName: files.claimName, namespace: files.namespace };
       }
-      case "s3": {
+      case "s3":
         if (!props.aws) throw new Error(`${id}: aws.region is required when storage.kind is s3`);
-        useAws(this, props.aws.region, props.environmentName, id);
-        const bucket = new PrivateBucket(this, "bucket", {
-          namePrefix: `mattermost-${props.environmentName}-files-`,
-          ...(storage.bucketName ? { bucketName: storage.bucketName } : {}),
-          ...(storage.kmsKeyArn ? { kmsKeyArn: storage.kmsKeyArn } : {}),
-        });
-        const user = new BucketUser(this, "access", {
-          name: `mattermost-${props.environmentName}-files`,
-          bucketArn: bucket.bucket.arn,
-          ...(storage.kmsKeyArn ? { kmsKeyArn: storage.kmsKeyArn } : {}),
-        });
-        return {
-          ...NOTHING,
-          driver: "amazons3",
-          bucket: bucket.bucket.bucket,
-          region: props.aws.region,
-          endpoint: `s3.${props.aws.region}.amazonaws.com`,
-          ssl: "true",
-          sse: String(storage.serverSideEncryption),
-          accessKeyId: user.accessKeyId,
-          secretAccessKey: user.secretAccessKey,
-        };
-      }
-      case "external": {
-        const endpoint = new URL(storage.endpoint);
-        const accessKeyId = new TerraformVariable(this, "storage_access_key_id", {
-          type: "string",
-          nullable: false,
-          description: `Access key id for bucket ${storage.bucket} at ${endpoint.host}`,
-        });
-        const secretAccessKey = new TerraformVariable(this, "storage_secret_access_key", {
-          type: "string",
-          sensitive: true,
-          nullable: false,
-          description: `Secret access key for bucket ${storage.bucket} at ${endpoint.host}`,
-        });
-        return {
-          ...NOTHING,
-          driver: "amazons3",
-          bucket: storage.bucket,
-          region: storage.region,
-          endpoint: endpoint.host,
-          pathPrefix: storage.pathPrefix,
-          ssl: String(endpoint.protocol === "https:"),
-          accessKeyId: accessKeyId.stringValue,
-          secretAccessKey: secretAccessKey.stringValue,
-        };
-      }
+        return this.createBucket(id, props, storage, props.aws);
+      case "external":
+        return this.useExistingBucket(storage);
     }
   }
+
+  /** A private bucket in this account, and either an IAM user with a key or an IRSA role for it. */
+  private createBucket(id: string, props: StorageStackProps, storage: S3StorageConfig, aws: AwsConfig): StorageOfferValues {
+    useAws(this, aws.region, props.environmentName, id);
+    const env = props.environmentName;
+    const bucket = new PrivateBucket(this, "bucket", {
+      namePrefix: generatedBucketPrefix(env),
+      noncurrentVersionDays: storage.noncurrentVersionDays,
+      ...(storage.bucketName ? { bucketName: storage.bucketName } : {}),
+      ...(storage.kmsKeyArn ? { kmsKeyArn: storage.kmsKeyArn } : {}),
+    });
+    const policy = new BucketAccessPolicy(this, "access-policy", {
+      bucketArn: bucket.bucket.arn,
+      ...(storage.kmsKeyArn ? { kmsKeyArn: storage.kmsKeyArn } : {}),
+    });
+    const where = {
+      ...NOTHING,
+      driver: "amazons3",
+      bucket: bucket.bucket.bucket,
+      region: aws.region,
+      endpoint: s3Endpoint(aws.region),
+      ssl: "true",
+      sse: String(storage.serverSideEncryption),
+    };
+    if (storage.access === "irsa") {
+      // The schema requires storage.irsa with access: irsa; this guards callers that bypass it.
+      if (!storage.irsa) throw new Error(`${id}: storage.irsa.oidcProviderArn is required when storage.access is irsa`);
+      const role = new IrsaRole(this, "access-role", {
+        name: `mattermost-${env}-files`,
+        oidcProviderArn: storage.irsa.oidcProviderArn,
+        namespace: props.kubernetes.namespace,
+        serviceAccountName: mattermostServiceAccountName(env),
+        policyJson: policy.json,
+      });
+      // Empty keys make Mattermost (minio-go) take credentials from the web identity token.
+      return { ...where, roleArn: role.roleArn };
+    }
+    const user = new BucketUser(this, "access", { name: `mattermost-${env}-files`, policyJson: policy.json });
+    return { ...where, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
+  }
+
+  /** An S3-compatible bucket made elsewhere: no resources, its keys come in as variables. */
+  private useExistingBucket(storage: ExternalStorageConfig): StorageOfferValues {
+    const endpoint = new URL(storage.endpoint);
+    // The access key id identifies, it does not authenticate: plain, so plans can show which key is used.
+    const accessKeyId = new TerraformVariable(this, "storage_access_key_id", {
+      type: "string",
+      nullable: false,
+      description: `Access key id for bucket ${storage.bucket} at ${endpoint.host}`,
+    });
+    const secretAccessKey = new TerraformVariable(this, "storage_secret_access_key", {
+      type: "string",
+      sensitive: true,
+      nullable: false,
+      description: `Secret access key for bucket ${storage.bucket} at ${endpoint.host}`,
+    });
+    return {
+      ...NOTHING,
+      driver: "amazons3",
+      bucket: storage.bucket,
+      region: storage.region,
+      // URL.host is host[:port] and drops the scheme's default port, which is what Mattermost wants.
+      endpoint: endpoint.host,
+      pathPrefix: storage.pathPrefix,
+      ssl: String(endpoint.protocol === "https:"),
+      accessKeyId: accessKeyId.stringValue,
+      secretAccessKey: secretAccessKey.stringValue,
+    };
+  }
+}
+
+/**
+ * `mattermost-<env>-files-`, or `mm-<env>-files-` when that would pass the provider's 37-character
+ * limit on bucket prefixes (environment names of 20 characters).
+ */
+export function generatedBucketPrefix(environmentName: string): string {
+  const prefix = `mattermost-${environmentName}-files-`;
+  return prefix.length <= MAX_BUCKET_PREFIX_LENGTH ? prefix : `mm-${environmentName}-files-`;
+}
+
+/** The regional S3 endpoint Mattermost talks to. */
+export function s3Endpoint(region: string): string {
+  return region.startsWith("cn-") ? `s3.${region}.amazonaws.com.cn` : `s3.${region}.amazonaws.com`;
 }

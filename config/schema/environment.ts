@@ -38,6 +38,12 @@ export const environmentSchema = z
     if (env.storage.kind === "s3" && env.storage.serverSideEncryption && !mm.licensed) {
       problem(["storage", "serverSideEncryption"], "needs an Enterprise licence; set mattermost.licensed: true or turn it off");
     }
+    if (env.storage.kind === "s3" && env.storage.access === "irsa" && !env.storage.irsa) {
+      problem(["storage", "irsa", "oidcProviderArn"], "is required when storage.access is irsa; add irsa: { oidcProviderArn: arn:aws:iam::<account>:oidc-provider/<issuer> } (the cluster's IAM OIDC provider) or use access: keys");
+    }
+    if (env.storage.kind === "s3" && env.storage.access === "keys" && env.storage.irsa) {
+      problem(["storage", "irsa"], "is only used with storage.access: irsa; set access: irsa or remove it");
+    }
     if (mm.replicas > 1 && !mm.clustering) {
       problem(["mattermost", "replicas"], `is ${mm.replicas} but clustering is off: pods would not see each other's messages; set mattermost.clustering: true (needs the licence) or replicas: 1`);
     }

@@ -5,11 +5,46 @@ import { kubernetesName, urlWithScheme } from "./common";
 export const localStorageSchema = z
   .object({
     kind: z.literal("local"),
-    size: z.string().regex(/^\d+(Mi|Gi|Ti)$/, "must be a Kubernetes quantity such as 10Gi").default("10Gi"),
+    /** Requested size. Default `10Gi`. */
+    size: z.string().regex(/^[1-9]\d*(Mi|Gi|Ti)$/, "must be a Kubernetes quantity such as 10Gi").default("10Gi"),
+    /** Storage class; the cluster's default class when omitted. */
     storageClassName: kubernetesName.optional(),
+    /** Default `ReadWriteOnce`; several replicas need `ReadWriteMany` (checked in environment.ts). */
     accessMode: z.enum(["ReadWriteOnce", "ReadWriteMany", "ReadWriteOncePod"], {
       message: "must be one of ReadWriteOnce, ReadWriteMany, ReadWriteOncePod",
     }).default("ReadWriteOnce"),
+  })
+  .strict();
+
+/** Why `name` cannot be an S3 bucket name (AWS's general-purpose bucket naming rules), or undefined. */
+export function bucketNameProblem(name: string): string | undefined {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) {
+    return `must be an S3 bucket name: 3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit (got "${name}")`;
+  }
+  if (name.includes("..")) return `must not contain two dots in a row (got "${name}")`;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return `must not look like an IP address (got "${name}")`;
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)) {
+    return `uses a prefix or suffix AWS reserves (got "${name}"); choose another name`;
+  }
+  return undefined;
+}
+
+const bucketName = z.string().superRefine((value, ctx) => {
+  const problem = bucketNameProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** `arn:aws:iam::<account>:oidc-provider/<issuer host and path>`: the cluster's IAM OIDC provider. */
+export const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/([^/\s]+(\/[^\s]+)?)$/;
+
+/** IRSA settings: the cluster's OIDC provider, which IAM trusts to vouch for service accounts. */
+export const irsaSchema = z
+  .object({
+    /** ARN of the cluster's IAM OIDC provider, e.g. `arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE`. */
+    oidcProviderArn: z.string().regex(
+      OIDC_PROVIDER_ARN,
+      "must be an IAM OIDC provider ARN such as arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE (aws eks describe-cluster --query cluster.identity.oidc.issuer gives the part after oidc-provider/)",
+    ),
   })
   .strict();
 
@@ -17,16 +52,21 @@ export const localStorageSchema = z
 export const s3StorageSchema = z
   .object({
     kind: z.literal("s3"),
-    /** Bucket name; default `mattermost-<environment>-files-<random suffix>`. */
-    bucketName: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name: 3-63 lowercase letters, digits, '.' and '-'").optional(),
+    /** Bucket name; default generated: `mattermost-<environment>-files-<unique suffix>`. */
+    bucketName: bucketName.optional(),
     /** How Mattermost reaches the bucket: an IAM user's keys, or an IRSA role. Default `keys`. */
     access: z.enum(["keys", "irsa"], { message: "must be keys or irsa" }).default("keys"),
-    /** KMS key for default encryption; SSE-S3 without it. */
-    kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:/, "must be a KMS key ARN").optional(),
-    /** Mattermost's own server-side encryption flag (needs the licence). */
+    /** Required when `access` is `irsa`. */
+    irsa: irsaSchema.optional(),
+    /** KMS key for default encryption (SSE-KMS with a bucket key); SSE-S3 without it. */
+    kmsKeyArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-z0-9-]+$/, "must be a KMS key ARN such as arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab (a key ARN, not an alias)")
+      .optional(),
+    /** Mattermost asks S3 for server-side encryption on every write (needs the licence). Default false. */
     serverSideEncryption: z.boolean().default(false),
-    /** Days before old object versions expire. Default 30. */
-    noncurrentVersionDays: z.number().int().min(1).default(30),
+    /** Days before overwritten or deleted files' old versions expire. Default 30. */
+    noncurrentVersionDays: z.number().int().min(1, "must be at least 1 (days)").default(30),
   })
   .strict();
 
@@ -34,14 +74,39 @@ export const s3StorageSchema = z
 export const externalStorageSchema = z
   .object({
     kind: z.literal("external"),
-    endpoint: urlWithScheme("http", "https"),
+    /** `https://host[:port]` or `http://host[:port]`; the scheme decides Mattermost's AmazonS3SSL. */
+    endpoint: urlWithScheme("http", "https").superRefine((value, ctx) => {
+      const url = parseUrl(value);
+      const web = url && (url.protocol === "http:" || url.protocol === "https:");
+      if (url && web && (url.pathname !== "/" || url.search || url.hash || url.username || url.password)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be just scheme://host[:port] (got "${value}"); put the bucket in storage.bucket and a folder in storage.pathPrefix`,
+        });
+      }
+    }),
     bucket: z.string().min(1, "name the bucket"),
+    /** Default `us-east-1` (what MinIO and most S3-compatible servers accept). */
     region: z.string().min(1).default("us-east-1"),
-    pathPrefix: z.string().default(""),
+    /** Folder inside the bucket for Mattermost's files. Default "" (the bucket's root). */
+    pathPrefix: z
+      .string()
+      .regex(/^([^/]+(\/[^/]+)*)?$/, "must be a relative folder such as mattermost/files: no leading, trailing or doubled '/'")
+      .default(""),
   })
   .strict();
 
-export const storageSchema = z.discriminatedUnion("kind", [localStorageSchema, s3StorageSchema, externalStorageSchema]);
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+export const storageSchema = z.discriminatedUnion("kind", [localStorageSchema, s3StorageSchema, externalStorageSchema], {
+  error: "set storage.kind to local (a PersistentVolumeClaim), s3 (a bucket this project creates) or external (an existing S3-compatible bucket)",
+});
 
 export type StorageConfig = z.output<typeof storageSchema>;
 export type LocalStorageConfig = z.output<typeof localStorageSchema>;
