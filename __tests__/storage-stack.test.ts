@@ -384,7 +384,7 @@ describe("rejected storage settings name the key and the fix", () => {
       withS3({ serverSideEncryption: true }, (env) => (env.mattermost.licensed = false)),
       /storage\.serverSideEncryption: needs an Enterprise licence; set mattermost\.licensed: true or turn it off/,
     ],
-    ["a key of another kind", withS3({ pathPrefix: "files" }), /storage\.pathPrefix: unknown key; remove it or check its spelling/],
+    ["a key of another kind", withS3({ pathPrefix: "files" }), /storage\.pathPrefix: not a key of storage\.kind s3; allowed keys here: access, bucketName, irsa, kind, kmsKeyArn, noncurrentVersionDays, serverSideEncryption$/],
     ["an endpoint with a path", withExternal({ endpoint: "https://minio.example.com/chat-files" }), /storage\.endpoint: must be just scheme:\/\/host\[:port\] .* put the bucket in storage\.bucket and a folder in storage\.pathPrefix/],
     ["an endpoint without http(s)", withExternal({ endpoint: "minio.example.com:9000" }), /storage\.endpoint: must start with http:\/\/ or https:\/\/ and name a host/],
     ["a path prefix with a leading slash", withExternal({ pathPrefix: "/mattermost" }), /storage\.pathPrefix: must be a relative folder such as mattermost\/files: no leading, trailing or doubled '\/'/],

@@ -79,19 +79,21 @@ export function parseEnvironment(file: string, text: string, problems: string[])
   const result = environmentSchema.safeParse(data);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
-    for (const line of describeIssue(issue)) problems.push(`${file}: ${line}`);
+    for (const line of describeIssue(issue, data)) problems.push(`${file}: ${line}`);
   }
   return undefined;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string[] {
+function describeIssue(issue: z.core.$ZodIssue, data: unknown): string[] {
   const key = issue.path.map(String).join(".");
   if (issue.code === "unrecognized_keys") {
-    const allowed = allowedKeys(environmentSchema, issue.path);
+    const allowed = allowedKeys(environmentSchema, issue.path, data);
     return issue.keys.map((k) => {
       const suggestion = closest(k, allowed);
       const fix = suggestion ? `did you mean ${suggestion}?` : `allowed keys here: ${allowed.join(", ")}`;
-      return `${key ? `${key}.` : ""}${k}: unknown key; ${fix}`;
+      const kind = valueAt(data, issue.path)?.kind;
+      const what = !suggestion && typeof kind === "string" ? `not a key of ${key}.kind ${kind}` : "unknown key";
+      return `${key ? `${key}.` : ""}${k}: ${what}; ${fix}`;
     });
   }
   if (issue.code === "invalid_type" && issue.input === undefined) {
@@ -101,6 +103,10 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
     return [`${key}: unknown kind; ${issue.message}`];
   }
   return [`${key || "(top level)"}: ${issue.message}`];
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): any {
+  return path.reduce<any>((value, segment) => value?.[segment as string], data);
 }
 
 function displayPath(dir: string): string {

@@ -1,39 +1,41 @@
 import type { z } from "zod";
 
 /**
- * The keys the schema allows for the object at `path`, across every variant of a union, so an
- * unknown key can be answered with "did you mean ...".
+ * The keys the schema allows for the object at `path` of `input`, so an unknown key can be answered
+ * with "did you mean ...". In a union, the variant whose `kind` the input names decides.
  */
-export function allowedKeys(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+export function allowedKeys(schema: z.core.$ZodType, path: readonly PropertyKey[], input: unknown): string[] {
   const found = new Set<string>();
-  const visit = (node: z.core.$ZodType, rest: readonly PropertyKey[]): void => {
+  const visit = (node: z.core.$ZodType, rest: readonly PropertyKey[], value: any): void => {
     const def = node._zod.def as any;
     switch (def.type) {
       case "object":
         if (rest.length === 0) Object.keys(def.shape).forEach((k) => found.add(k));
-        else if (def.shape[String(rest[0])]) visit(def.shape[String(rest[0])], rest.slice(1));
+        else if (def.shape[String(rest[0])]) visit(def.shape[String(rest[0])], rest.slice(1), value?.[rest[0] as string]);
         return;
-      case "union":
-        def.options.forEach((option: z.core.$ZodType) => visit(option, rest));
+      case "union": {
+        const chosen = def.options.filter((option: z.core.$ZodType) => (option._zod.def as any).shape?.kind?._zod.def.values?.includes(value?.kind));
+        (chosen.length > 0 ? chosen : def.options).forEach((option: z.core.$ZodType) => visit(option, rest, value));
         return;
+      }
       case "array":
-        if (rest.length > 0) visit(def.element, rest.slice(1));
+        if (rest.length > 0) visit(def.element, rest.slice(1), value?.[rest[0] as number]);
         return;
       case "optional":
       case "nullable":
       case "default":
       case "prefault":
       case "readonly":
-        visit(def.innerType, rest);
+        visit(def.innerType, rest, value);
         return;
       case "pipe":
-        visit(def.in, rest);
+        visit(def.in, rest, value);
         return;
       default:
         return;
     }
   };
-  visit(schema, path);
+  visit(schema, path, input);
   return [...found].sort();
 }
 
