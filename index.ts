@@ -19,3 +19,5 @@ export * from "./stacks/environment-stacks";
 export * from "./stacks/storage-stack";
 export { synthesize } from "./synth/synthesize";
 export { formatSummary, StackSummary, summarize } from "./synth/summary";
+export * from "./constructs/terraform-cloud-workspace";
+export * from "./stacks/workspaces-stack";
