@@ -93,9 +93,11 @@ describe("the shipped production environment (backend cloud) gets production-wor
     for (const workspace of resources(ws, "tfe_workspace")) {
       for (const attribute of DEPRECATED_ON_WORKSPACE) expect(workspace).not.toHaveProperty(attribute);
     }
+  });
+
+  test("runs on the agent pool production.yaml names (the runner must reach the private RDS)", () => {
     for (const settings of resources(ws, "tfe_workspace_settings")) {
-      expect(settings.execution_mode).toBe("remote");
-      expect(settings).not.toHaveProperty("agent_pool_id");
+      expect(settings).toMatchObject({ execution_mode: "agent", agent_pool_id: "apool-0a1b2c3d4e5f6789" });
     }
   });
 
@@ -108,12 +110,17 @@ describe("the shipped production environment (backend cloud) gets production-wor
         speculative_enabled: true,
         queue_all_runs: false,
         working_directory: `cdktf.out/stacks/production-${kind}`,
-        tag_names: ["mattermost", "env:production", `stack:${kind}`],
+        tag_names: ["mattermost", "env:production", `stack:${kind}`, "team:chat"],
       });
-      expect(body).not.toHaveProperty("project_id");
       expect(body).not.toHaveProperty("vcs_repo");
     }
     expect(DEFAULT_TERRAFORM_VERSION).toMatch(/^1\.\d+\.\d+$/);
+  });
+
+  test("the workspaces live in the project Mattermost, which the stack creates", () => {
+    const [[projectKey, project]] = Object.entries(ws.resource!.tfe_project);
+    expect(project).toMatchObject({ name: "Mattermost", organization: "example-org" });
+    for (const workspace of resources(ws, "tfe_workspace")) expect(workspace.project_id).toBe(`\${tfe_project.${projectKey}.id}`);
   });
 
   test("every variable a stack needs is a workspace variable of that stack's workspace, from this stack's input", () => {
