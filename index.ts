@@ -21,3 +21,5 @@ export { synthesize } from "./synth/synthesize";
 export { formatSummary, StackSummary, summarize } from "./synth/summary";
 export * from "./constructs/bucket-access-policy";
 export * from "./constructs/irsa-role";
+export * from "./constructs/terraform-cloud-workspace";
+export * from "./stacks/workspaces-stack";

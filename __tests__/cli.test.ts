@@ -24,13 +24,14 @@ describe("npm run synth (node dist/main.js)", () => {
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^stack\s+resources\s+data\s+outputs\s+offers read\s+deploys after$/m);
-    expect(run.stdout).toMatch(/^production-app\s+\d+\s+\d+\s+0\s+database, storage\s+production-database, production-storage$/m);
+    expect(run.stdout).toMatch(/^production-app\s+\d+\s+\d+\s+0\s+database, storage\s+production-database, production-storage, production-workspaces$/m);
+    expect(run.stdout).toMatch(/^production-workspaces\s+\d+\s+\d+\s+\d+\s+-\s+-$/m);
     expect(run.stdout).toMatch(/^local-database\s+\d+\s+\d+\s+7\s+-\s+-$/m);
     const manifest = JSON.parse(fs.readFileSync(path.join(cwd, "cdktf.out", "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks).sort()).toEqual([
-      "local-app", "local-database", "local-storage", "production-app", "production-database", "production-storage",
+      "local-app", "local-database", "local-storage", "production-app", "production-database", "production-storage", "production-workspaces",
     ]);
-    expect(manifest.stacks["production-app"].dependencies.sort()).toEqual(["production-database", "production-storage"]);
+    expect(manifest.stacks["production-app"].dependencies.sort()).toEqual(["production-database", "production-storage", "production-workspaces"]);
     expect(fs.existsSync(path.join(cwd, "cdktf.out.next"))).toBe(false);
   });
 

@@ -4,17 +4,20 @@ import { stateLocation } from "../constructs/state-location";
 import { AppStack } from "./app-stack";
 import { DatabaseStack } from "./database-stack";
 import { StorageStack } from "./storage-stack";
+import { WorkspacesStack } from "./workspaces-stack";
 
-/** The three stacks of one environment. */
+/** The stacks of one environment: three, and a fourth for the Terraform Cloud workspaces when the backend is cloud. */
 export interface EnvironmentStacks {
   readonly database: DatabaseStack;
   readonly storage: StorageStack;
   readonly app: AppStack;
+  /** `<env>-workspaces`, only with `backend.kind: cloud`. */
+  readonly workspaces?: WorkspacesStack;
 }
 
-/** The stack ids of environment `name`: `<name>-database`, `<name>-storage`, `<name>-app`. */
+/** The stack ids of environment `name`: `<name>-database`, `<name>-storage`, `<name>-app` (and `<name>-workspaces` with a cloud backend). */
 export function stackIds(name: string) {
-  return { database: `${name}-database`, storage: `${name}-storage`, app: `${name}-app` } as const;
+  return { database: `${name}-database`, storage: `${name}-storage`, app: `${name}-app`, workspaces: `${name}-workspaces` } as const;
 }
 
 /**
@@ -53,5 +56,14 @@ export function addEnvironmentStacks(scope: Construct, environment: Environment)
   });
   app.addDependency(database);
   app.addDependency(storage);
-  return { database, storage, app };
+  if (config.backend.kind !== "cloud") return { database, storage, app };
+  // Built last: it reads the variables the three stacks declare. They deploy after it (their
+  // workspaces must exist first) but never read its state.
+  const workspaces = new WorkspacesStack(scope, ids.workspaces, {
+    environmentName: name,
+    backend: config.backend,
+    stacks: { database: { stack: database, state: state.database }, storage: { stack: storage, state: state.storage }, app: { stack: app, state: state.app } },
+  });
+  for (const stack of [database, storage, app]) stack.addDependency(workspaces);
+  return { database, storage, app, workspaces };
 }

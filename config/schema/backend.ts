@@ -12,11 +12,62 @@ export const localBackendSchema = z
   })
   .strict();
 
-/** Terraform Cloud / Enterprise: one workspace per stack, named `<workspacePrefix><stack id>`. */
+/** Terraform version the workspaces run: a release (checked at synth) or a `~>` constraint. */
+export const DEFAULT_TERRAFORM_VERSION = "1.14.1";
+
+/** Terraform Cloud tag names: lowercase letters, digits, ':' and '-', starting and ending alphanumeric. */
+const TAG_NAME = /^[a-z0-9](?:[a-z0-9:-]*[a-z0-9])?$/;
+
+/** Where the `<env>-workspaces` stack keeps its own state. */
+export const workspacesStateSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z.literal("local"),
+      /** Folder for the state file, relative to the project root. Default `state`. */
+      stateDir: z
+        .string()
+        .regex(/^(?!\/)(?![A-Za-z]:)[^\0]+$/, "must be a relative folder such as state (absolute paths break on other machines)")
+        .default("state"),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("workspace"),
+      /** Workspace name. Default `<workspacePrefix><env>-workspaces`. */
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, "may hold only letters, digits, '-' and '_' (Terraform Cloud workspace names)")
+        .optional(),
+    })
+    .strict(),
+]);
+
+/** A VCS connection for VCS-driven runs (each workspace runs in `cdktf.out/stacks/<stack id>`). */
+export const vcsSchema = z
+  .object({
+    /** `<vcs organization>/<repository>` as the VCS provider names it. */
+    repository: z.string().regex(/^[^/\s]+\/[^\s]+$/, "must be <vcs organization>/<repository>, e.g. example/mattermost-deploy"),
+    /** Branch the runs use. Default: the repository's default branch. */
+    branch: z.string().min(1).optional(),
+    /** VCS connection through an OAuth client (`ot-...`, Organization settings > VCS providers). */
+    oauthTokenId: z.string().regex(/^ot-\w+$/, "must be an OAuth token id such as ot-AbCd1234 (Organization settings > VCS providers)").optional(),
+    /** VCS connection through the GitHub App (`ghain-...`). */
+    githubAppInstallationId: z.string().regex(/^ghain-\w+$/, "must be a GitHub App installation id such as ghain-AbCd1234").optional(),
+  })
+  .strict();
+
+/**
+ * Terraform Cloud / Enterprise: one workspace per stack, named `<workspacePrefix><stack id>`. The
+ * `<env>-workspaces` stack creates those workspaces with the settings below.
+ */
 export const cloudBackendSchema = z
   .object({
     kind: z.literal("cloud"),
-    organization: z.string().min(1, "name the Terraform Cloud organization"),
+    // prefault runs "" through min(1), so a missing organization gets this message, fix included.
+    organization: z
+      .string()
+      .min(1, "is required with backend.kind cloud; add organization: <your Terraform Cloud organization name> (the name in app.terraform.io/app/<organization>)")
+      .prefault(""),
     /** Prepended to the stack id to name each stack's workspace. Default `mattermost-`. */
     workspacePrefix: z
       .string()
@@ -24,8 +75,42 @@ export const cloudBackendSchema = z
       .default("mattermost-"),
     /** Terraform Enterprise host name. Default `app.terraform.io`. */
     hostname: z.string().min(1).default("app.terraform.io"),
+    /** A project the workspaces stack creates and owns, by name. Default: the organization's default project. */
+    project: z.string().min(1).max(40, "must be at most 40 characters (Terraform Cloud project names)").optional(),
+    /** An existing project (`prj-...`) for the workspaces, instead of `project`. */
+    projectId: z.string().regex(/^prj-\w+$/, "must be a project id such as prj-AbCd1234 (the project's settings page)").optional(),
+    /** Terraform version of every workspace. Default a pinned release. */
+    terraformVersion: z
+      .string()
+      .regex(/^(~>\s*)?\d+\.\d+\.\d+$/, "must be a release such as 1.14.1 or a constraint such as ~> 1.14.0")
+      .default(DEFAULT_TERRAFORM_VERSION),
+    /** `remote` (Terraform Cloud's runners), `agent` (your agent pool) or `local` (state only). Default `remote`. */
+    executionMode: z.enum(["remote", "agent", "local"]).default("remote"),
+    /** The agent pool (`apool-...`) for executionMode agent, e.g. inside the VPC of a private database. */
+    agentPoolId: z.string().regex(/^apool-\w+$/, "must be an agent pool id such as apool-AbCd1234 (Organization settings > Agents)").optional(),
+    /** Extra tags on every workspace, beside `mattermost`, `env:<env>` and `stack:<kind>`. */
+    tags: z.array(z.string().regex(TAG_NAME, "must be lowercase letters, digits, ':' and '-', starting and ending with a letter or digit")).default([]),
+    /** VCS-driven runs; without it runs are CLI-driven (`cdktf deploy <stack>`). */
+    vcs: vcsSchema.optional(),
+    /** Where the workspaces stack keeps its own state. Default a local file under `state/`. */
+    workspacesState: workspacesStateSchema.prefault({ kind: "local" }),
   })
-  .strict();
+  .strict()
+  .superRefine((backend, ctx) => {
+    const problem = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
+    if (backend.executionMode === "agent" && !backend.agentPoolId) {
+      problem("agentPoolId", "is required when backend.executionMode is agent; add agentPoolId: apool-... (Organization settings > Agents) or use executionMode: remote");
+    }
+    if (backend.executionMode !== "agent" && backend.agentPoolId) {
+      problem("agentPoolId", `is only used with executionMode agent (executionMode is ${backend.executionMode}); remove it or set executionMode: agent`);
+    }
+    if (backend.project && backend.projectId) {
+      problem("projectId", "and backend.project both name a project; keep project (created by the workspaces stack) or projectId (an existing project)");
+    }
+    if (backend.vcs && !backend.vcs.oauthTokenId === !backend.vcs.githubAppInstallationId) {
+      problem("vcs", "needs exactly one of oauthTokenId (ot-...) or githubAppInstallationId (ghain-...) to connect the repository");
+    }
+  });
 
 /** An S3 bucket: one key per stack under `keyPrefix`, encrypted, with locking. */
 export const s3BackendSchema = z
@@ -43,3 +128,4 @@ export const s3BackendSchema = z
 export const backendSchema = z.discriminatedUnion("kind", [localBackendSchema, cloudBackendSchema, s3BackendSchema]);
 
 export type BackendConfig = z.output<typeof backendSchema>;
+export type CloudBackendConfig = Extract<BackendConfig, { kind: "cloud" }>;
