@@ -58,8 +58,10 @@ describe("database keys: defaults", () => {
 describe("database keys: each rejected input names the key and the fix", () => {
   test("RDS open to the whole internet", () => {
     expect(problemsOf(awsInput, (d) => (d.allowedCidrs = ["10.0.0.0/16", "0.0.0.0/0"]))).toEqual([
-      "environments/dev.yaml: database.allowedCidrs.1: is 0.0.0.0/0, which would open PostgreSQL to the whole internet; list only the networks Mattermost runs in (e.g. the cluster's node subnets) or use database.allowedSecurityGroupIds",
-    ].map((line) => expect.stringContaining(line.replace("environments/", ""))));
+      expect.stringMatching(
+        /dev\.yaml: database\.allowedCidrs\.1: is 0\.0\.0\.0\/0, which would open PostgreSQL to the whole internet; list only the networks Mattermost runs in .* or use database\.allowedSecurityGroupIds$/,
+      ),
+    ]);
     expect(problemsOf(awsInput, (d) => (d.allowedCidrs = ["::/0"]))[0]).toMatch(/database\.allowedCidrs\.0: is ::\/0, which would open PostgreSQL to the whole internet/);
   });
 
