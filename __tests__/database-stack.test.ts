@@ -209,7 +209,8 @@ describe("database stack, Amazon RDS (production)", () => {
       auto_minor_version_upgrade: true,
       manage_master_user_password: true,
       ca_cert_identifier: "rds-ca-rsa2048-g1",
-      performance_insights_enabled: false,
+      performance_insights_enabled: true,
+      performance_insights_retention_period: 7,
     });
     expect(instance.password).toBeUndefined();
     expect(instance.kms_key_id).toBeUndefined();
@@ -285,7 +286,7 @@ describe("database stack, Amazon RDS (production)", () => {
 
   test("defaults: deletion protection on, 7 days of backups, no Multi-AZ", () => {
     const instance = onlyResource(databaseStackOf("dev", awsInput()), "aws_db_instance");
-    expect(instance).toMatchObject({ deletion_protection: true, backup_retention_period: 7, multi_az: false, instance_class: "db.t4g.medium", allocated_storage: 20, max_allocated_storage: 100 });
+    expect(instance).toMatchObject({ deletion_protection: true, backup_retention_period: 7, multi_az: false, performance_insights_enabled: false, instance_class: "db.t4g.medium", allocated_storage: 20, max_allocated_storage: 100 });
   });
 
   test("a KMS key encrypts storage, the master secret and Performance Insights", () => {
