@@ -141,6 +141,15 @@ describe("database keys: each rejected input names the key and the fix", () => {
     ]);
   });
 
+  test("Mattermost's role is the admin", () => {
+    expect(problemsOf(localInput, (d) => Object.assign(d, { adminUser: "mattermost" }))).toEqual([
+      expect.stringMatching(/database\.user: is also database\.adminUser \(mattermost\); Mattermost needs a role of its own: keep user: mattermost or name another role$/),
+    ]);
+    expect(problemsOf(awsInput, (d) => (d.user = "mattermost_admin"))).toEqual([
+      expect.stringMatching(/database\.user: is the instance's master user \(mattermost_admin\); Mattermost needs a role of its own/),
+    ]);
+  });
+
   test("an empty admin user", () => {
     expect(problemsOf(localInput, (d) => (d.adminUser = ""))).toEqual([expect.stringMatching(/database\.adminUser: name the role that creates Mattermost's role and database, such as postgres$/)]);
   });

@@ -35,11 +35,8 @@ function passwordValues(node: unknown, found: string[] = []): string[] {
 }
 
 function adminProvider(stack: StackJson): any {
-  return stack.provider!.postgresql.find((p) => p.alias === undefined);
-}
-
-function ownerProvider(stack: StackJson): any {
-  return stack.provider!.postgresql.find((p) => p.alias === "mattermost-owner");
+  expect(stack.provider!.postgresql).toHaveLength(1);
+  return stack.provider!.postgresql[0];
 }
 
 describe("database stack, existing server (local)", () => {
@@ -84,16 +81,17 @@ describe("database stack, existing server (local)", () => {
     expect(database.owner).toMatch(/^\$\{postgresql_role\.[\w-]+\.name\}$/);
   });
 
-  test("no other role can connect: the owner revokes everything PUBLIC had on the database", () => {
+  test("no other role can connect: everything PUBLIC had on the database is revoked", () => {
     const grant = onlyResource(stack, "postgresql_grant");
-    expect(grant).toMatchObject({ role: "public", object_type: "database", privileges: [], provider: "postgresql.mattermost-owner" });
+    expect(grant).toMatchObject({ role: "public", object_type: "database", privileges: [] });
     expect(grant.database).toMatch(/^\$\{postgresql_database\.[\w-]+\.name\}$/);
-    // The owner's connection is Mattermost's own role: an admin that is no superuser could not revoke.
-    const owner = ownerProvider(stack);
-    expect(owner.username).toMatch(/^\$\{postgresql_role\.[\w-]+\.name\}$/);
-    expect(owner.password).toMatch(/^\$\{random_password\.[\w-]+\.result\}$/);
-    expect(owner).toMatchObject({ host: "postgres.local", port: 5432, sslmode: "require", superuser: false });
-    expect(owner.database).toMatch(/^\$\{postgresql_database\.[\w-]+\.name\}$/);
+  });
+
+  test("the admin acts as the owner through membership (no superuser needed), made before the database", () => {
+    const membership = onlyResource(stack, "postgresql_grant_role");
+    expect(membership).toMatchObject({ role: "postgres", with_admin_option: false });
+    expect(membership.grant_role).toMatch(/^\$\{postgresql_role\.[\w-]+\.name\}$/);
+    expect(onlyResource(stack, "postgresql_database").depends_on).toEqual([expect.stringMatching(/^postgresql_grant_role\./)]);
   });
 
   test("publishes the database offer; secrets are sensitive outputs", () => {
@@ -127,7 +125,7 @@ describe("database stack, existing server (local)", () => {
 
   test("no password is ever a literal", () => {
     const values = passwordValues(stack);
-    expect(values.length).toBeGreaterThanOrEqual(3);
+    expect(values.length).toBeGreaterThanOrEqual(2); // the provider's and the role's
     for (const value of values) expect(value).toMatch(/^\$\{.+\}$/);
   });
 
@@ -164,13 +162,10 @@ describe("database stack, verify-full with the server's CA", () => {
   const stackDir = path.join(outdir, "stacks", "dev-database");
   const stack: StackJson = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
 
-  test("both provider connections check the server against the CA, from a file shipped with the stack", () => {
+  test("the provider checks the server against the CA, from a file shipped with the stack", () => {
     const admin = adminProvider(stack);
-    const owner = ownerProvider(stack);
     expect(admin.sslmode).toBe("verify-full");
-    expect(owner.sslmode).toBe("verify-full");
     expect(admin.sslrootcert).toMatch(/^assets\/[\w-]+\/[0-9a-f]+\/ca\.crt$/);
-    expect(owner.sslrootcert).toBe(admin.sslrootcert);
     expect(fs.readFileSync(path.join(stackDir, admin.sslrootcert), "utf8")).toBe(CA);
   });
 
@@ -255,7 +250,7 @@ describe("database stack, Amazon RDS (production)", () => {
   test("the same least-privilege role and locked-down database as on an existing server", () => {
     expect(onlyResource(stack, "postgresql_role")).toMatchObject({ superuser: false, create_database: false, create_role: false, replication: false });
     expect(onlyResource(stack, "postgresql_grant")).toMatchObject({ role: "public", object_type: "database", privileges: [] });
-    expect(ownerProvider(stack).host).toMatch(/^\$\{aws_db_instance\.[\w-]+\.address\}$/);
+    expect(onlyResource(stack, "postgresql_grant_role").role).toMatch(/^\$\{aws_db_instance\.[\w-]+\.username\}$/);
   });
 
   test("the offer's host and port are the instance's; secrets are sensitive", () => {
@@ -354,7 +349,7 @@ describe("the constructs refuse what must never be made", () => {
 
   test("MattermostDatabase: a connection limit below -1", () => {
     const make = () =>
-      new MattermostDatabase(Testing.app(), "mm", { name: "mattermost", user: "mattermost", endpoint: { host: "h", port: 5432, sslMode: "require" }, connectionLimit: -5 });
+      new MattermostDatabase(Testing.app(), "mm", { name: "mattermost", user: "mattermost", adminUser: "postgres", connectionLimit: -5 });
     expect(make).toThrow("connectionLimit must be -1 (no limit) or a number of connections (got -5)");
   });
 });

@@ -1,20 +1,10 @@
 import { Database } from "@cdktf/provider-postgresql/lib/database";
 import { Grant } from "@cdktf/provider-postgresql/lib/grant";
-import { PostgresqlProvider } from "@cdktf/provider-postgresql/lib/provider";
+import { GrantRole } from "@cdktf/provider-postgresql/lib/grant-role";
 import { Role } from "@cdktf/provider-postgresql/lib/role";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-
-/** How to reach the PostgreSQL server (what both the admin and the owner connections share). */
-export interface PostgresEndpoint {
-  readonly host: string;
-  /** A number, or a token for one. */
-  readonly port: number;
-  readonly sslMode: string;
-  /** Path (relative to the stack's Terraform directory) of the CA file for verify-ca/verify-full. */
-  readonly sslRootCert?: string;
-}
 
 /** Props of {@link MattermostDatabase}. */
 export interface MattermostDatabaseProps {
@@ -22,16 +12,16 @@ export interface MattermostDatabaseProps {
   readonly name: string;
   /** Login role that owns it. */
   readonly user: string;
-  /** The server; the owner connects here to lock its database down. */
-  readonly endpoint: PostgresEndpoint;
+  /** The role the postgresql provider logs in as (it becomes a member of Mattermost's role). */
+  readonly adminUser: string;
   /** Most sessions the role may hold; -1 for no limit of its own. Default -1. */
   readonly connectionLimit?: number;
 }
 
 /**
  * Mattermost's login role (no superuser, cannot create roles or databases, no replication) with a
- * generated password, and a UTF8 database it owns that no other role can connect to. Needs the
- * default postgresql provider (an admin that can create roles and databases) in scope.
+ * generated password, and a UTF8 database it owns that no other role can connect to. Needs a
+ * postgresql provider in scope that logs in as `adminUser` (a role that can create roles and databases).
  */
 export class MattermostDatabase extends Construct {
   /** The role's password (a token; never a literal). */
@@ -59,6 +49,16 @@ export class MattermostDatabase extends Construct {
       bypassRowLevelSecurity: false,
       connectionLimit,
     });
+    // The admin acts as the owner through membership: RDS gives no superuser, and only the owner may
+    // revoke what PUBLIC has on the database or connect once PUBLIC cannot. The admin can already
+    // reset this role's password, so membership hands it nothing it could not take.
+    const adminIsOwner = new GrantRole(this, "admin-membership", {
+      role: props.adminUser,
+      grantRole: role.name,
+      withAdminOption: false,
+    });
+    // After the membership: the provider grants and revokes it around CREATE DATABASE itself when
+    // missing, which would race with the membership above.
     const database = new Database(this, "database", {
       name: props.name,
       owner: role.name,
@@ -67,24 +67,11 @@ export class MattermostDatabase extends Construct {
       lcCtype: "C",
       template: "template0",
       allowConnections: true,
+      dependsOn: [adminIsOwner],
     });
-    // PostgreSQL lets every role (PUBLIC) connect to a new database and create temporary tables in
-    // it. Only the owner can take that back when the admin is no superuser (RDS), so the owner does
-    // it over its own connection; Mattermost keeps what it has as owner.
-    const owner = new PostgresqlProvider(this, "owner", {
-      alias: `${id}-owner`,
-      host: props.endpoint.host,
-      port: props.endpoint.port,
-      database: database.name,
-      username: role.name,
-      password: password.result,
-      sslmode: props.endpoint.sslMode,
-      ...(props.endpoint.sslRootCert ? { sslrootcert: props.endpoint.sslRootCert } : {}),
-      superuser: false,
-      connectTimeout: 15,
-    });
+    // PostgreSQL lets every role (PUBLIC) connect to a new database and make temporary tables in it.
+    // Mattermost keeps all it has as owner.
     new Grant(this, "no-public-access", {
-      provider: owner,
       database: database.name,
       role: "public",
       objectType: "database",

@@ -7,6 +7,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import { RDS_MASTER_USERNAME } from "../config/schema/database";
 
 /** The CA RDS signs server certificates with: the current RSA 2048 one (valid to 2061). */
 export const RDS_CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1";
@@ -119,7 +120,7 @@ export class RdsPostgres extends Construct {
       storageType: "gp3",
       storageEncrypted: true,
       ...(kms ? { kmsKeyId: kms } : {}),
-      username: "mattermost_admin",
+      username: RDS_MASTER_USERNAME,
       manageMasterUserPassword: true,
       ...(kms ? { masterUserSecretKmsKeyId: kms } : {}),
       dbSubnetGroupName: subnetGroup.name,

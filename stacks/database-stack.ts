@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 import type { AwsConfig } from "../config/schema/aws";
 import type { DatabaseConfig } from "../config/schema/database";
 import { DATABASE_CA_PATH, DATABASE_OFFER } from "../constructs/database-offer";
-import { MattermostDatabase, PostgresEndpoint } from "../constructs/mattermost-database";
+import { MattermostDatabase } from "../constructs/mattermost-database";
 import { PublishedOffer } from "../constructs/offer";
 import { useAws } from "../constructs/providers";
 import { RdsPostgres } from "../constructs/rds-postgres";
@@ -68,19 +68,14 @@ export class DatabaseStack extends TerraformStack {
       });
       server = { host: db.host, port: db.port, adminUser: db.adminUser, adminPassword: adminPassword.stringValue };
     }
-    const endpoint: PostgresEndpoint = {
+    const sslRootCert = db.caCertificate ? caFile(this, db.caCertificate) : undefined;
+    new PostgresqlProvider(this, "postgresql", {
       host: server.host,
       port: server.port,
-      sslMode: db.sslMode,
-      ...(db.caCertificate ? { sslRootCert: caFile(this, db.caCertificate) } : {}),
-    };
-    new PostgresqlProvider(this, "postgresql", {
-      host: endpoint.host,
-      port: endpoint.port,
       username: server.adminUser,
       password: server.adminPassword,
-      sslmode: endpoint.sslMode,
-      ...(endpoint.sslRootCert ? { sslrootcert: endpoint.sslRootCert } : {}),
+      sslmode: db.sslMode,
+      ...(sslRootCert ? { sslrootcert: sslRootCert } : {}),
       // RDS and most managed servers give no real superuser; the provider must not assume one.
       superuser: false,
       connectTimeout: 15,
@@ -88,7 +83,7 @@ export class DatabaseStack extends TerraformStack {
     const mattermost = new MattermostDatabase(this, "mattermost", {
       name: db.name,
       user: db.user,
-      endpoint,
+      adminUser: server.adminUser,
       connectionLimit: db.connectionLimit,
     });
     const port = Fn.tostring(server.port);

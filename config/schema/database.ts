@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { cidr, port } from "./common";
 
+/** The master user RDS instances are made with (the postgresql provider logs in as it). */
+export const RDS_MASTER_USERNAME = "mattermost_admin";
+
 const sslModes = ["require", "verify-ca", "verify-full", "disable"] as const;
 const postgresIdentifier = z
   .string()
@@ -60,7 +63,12 @@ export const externalDatabaseSchema = z
     ...mattermostDatabase,
   })
   .strict()
-  .superRefine((db, ctx) => checkCa(db, ctx, "the server's administrator has it"));
+  .superRefine((db, ctx) => {
+    checkCa(db, ctx, "the server's administrator has it");
+    if (db.user === db.adminUser) {
+      ctx.addIssue({ code: "custom", path: ["user"], message: `is also database.adminUser (${db.adminUser}); Mattermost needs a role of its own: keep user: mattermost or name another role` });
+    }
+  });
 
 /** CloudWatch Logs retention periods AWS accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -128,6 +136,9 @@ export const rdsDatabaseSchema = z
         path: ["maxAllocatedStorageGb"],
         message: `is ${db.maxAllocatedStorageGb} but allocatedStorageGb is ${db.allocatedStorageGb}: the autoscaling ceiling must be at least the allocated storage; raise maxAllocatedStorageGb`,
       });
+    }
+    if (db.user === RDS_MASTER_USERNAME) {
+      ctx.addIssue({ code: "custom", path: ["user"], message: `is the instance's master user (${RDS_MASTER_USERNAME}); Mattermost needs a role of its own: keep user: mattermost or name another role` });
     }
     checkCa(db, ctx, "for RDS: the region's bundle from https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem");
   });
