@@ -1,10 +1,14 @@
 import { PostgresqlProvider } from "@cdktf/provider-postgresql/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { Fn, TerraformStack, TerraformVariable } from "cdktf";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AssetType, Fn, TerraformAsset, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { AwsConfig } from "../config/schema/aws";
 import type { DatabaseConfig } from "../config/schema/database";
-import { DATABASE_OFFER } from "../constructs/database-offer";
+import { DATABASE_CA_PATH, DATABASE_OFFER } from "../constructs/database-offer";
 import { MattermostDatabase } from "../constructs/mattermost-database";
 import { PublishedOffer } from "../constructs/offer";
 import { useAws } from "../constructs/providers";
@@ -36,8 +40,24 @@ export class DatabaseStack extends TerraformStack {
     if (db.kind === "rds") {
       if (!props.aws) throw new Error(`${id}: aws.region is required when database.kind is rds`);
       useAws(this, props.aws.region, props.environmentName, id);
-      const { kind: _kind, name: _database, user: _user, sslMode: _sslMode, ...instance } = db;
-      const rds = new RdsPostgres(this, "rds", { name: `mattermost-${props.environmentName}`, ...instance });
+      const rds = new RdsPostgres(this, "rds", {
+        name: `mattermost-${props.environmentName}`,
+        vpcId: db.vpcId,
+        subnetIds: db.subnetIds,
+        allowedCidrs: db.allowedCidrs,
+        allowedSecurityGroupIds: db.allowedSecurityGroupIds,
+        instanceClass: db.instanceClass,
+        allocatedStorageGb: db.allocatedStorageGb,
+        maxAllocatedStorageGb: db.maxAllocatedStorageGb,
+        engineVersion: db.engineVersion,
+        multiAz: db.multiAz,
+        backupRetentionDays: db.backupRetentionDays,
+        deletionProtection: db.deletionProtection,
+        ...(db.kmsKeyArn ? { kmsKeyArn: db.kmsKeyArn } : {}),
+        performanceInsights: db.performanceInsights,
+        logExports: db.logExports,
+        logRetentionDays: db.logRetentionDays,
+      });
       server = { host: rds.address, port: rds.instance.port, adminUser: rds.masterUsername, adminPassword: rds.masterPassword };
     } else {
       const adminPassword = new TerraformVariable(this, "database_admin_password", {
@@ -48,28 +68,51 @@ export class DatabaseStack extends TerraformStack {
       });
       server = { host: db.host, port: db.port, adminUser: db.adminUser, adminPassword: adminPassword.stringValue };
     }
+    const sslRootCert = db.caCertificate ? caFile(this, db.caCertificate) : undefined;
     new PostgresqlProvider(this, "postgresql", {
       host: server.host,
       port: server.port,
       username: server.adminUser,
       password: server.adminPassword,
       sslmode: db.sslMode,
+      ...(sslRootCert ? { sslrootcert: sslRootCert } : {}),
       // RDS and most managed servers give no real superuser; the provider must not assume one.
       superuser: false,
       connectTimeout: 15,
     });
-    const mattermost = new MattermostDatabase(this, "mattermost", { name: db.name, user: db.user });
+    const mattermost = new MattermostDatabase(this, "mattermost", {
+      name: db.name,
+      user: db.user,
+      adminUser: server.adminUser,
+      connectionLimit: db.connectionLimit,
+    });
+    const port = Fn.tostring(server.port);
     new PublishedOffer(this, "offer", {
       offer: DATABASE_OFFER,
       values: {
         host: server.host,
-        port: Fn.tostring(server.port),
+        port,
         database: mattermost.name,
         user: mattermost.user,
         password: mattermost.password,
         sslMode: db.sslMode,
-        dsn: mattermost.dsn(server.host, Fn.tostring(server.port), db.sslMode),
+        caCertificate: db.caCertificate ?? "",
+        dsn: mattermost.dsn(server.host, port, db.sslMode, db.caCertificate ? DATABASE_CA_PATH : undefined),
       },
     });
   }
+}
+
+/**
+ * The CA as a file beside the stack's Terraform JSON (the provider's sslrootcert takes a path, not
+ * PEM). The path is relative to the stack's directory, so it works wherever Terraform runs the
+ * stack, Terraform Cloud included (the directory is what gets uploaded).
+ */
+function caFile(scope: Construct, pem: string): string {
+  const hash = createHash("sha256").update(pem.trim()).digest("hex").slice(0, 16);
+  // Named by content: synthesizing again reuses the file instead of leaving another one behind.
+  const source = path.join(os.tmpdir(), "mattermost-cdktf-database-ca", hash, "ca.crt");
+  fs.mkdirSync(path.dirname(source), { recursive: true });
+  fs.writeFileSync(source, pem.trim() + "\n");
+  return new TerraformAsset(scope, "database-ca", { path: source, type: AssetType.FILE, assetHash: hash }).path;
 }

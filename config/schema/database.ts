@@ -1,12 +1,21 @@
 import { z } from "zod";
 import { cidr, port } from "./common";
 
-const sslMode = z.enum(["require", "verify-ca", "verify-full", "disable"], {
-  message: "must be one of require, verify-ca, verify-full, disable",
-});
+/** The master user RDS instances are made with (the postgresql provider logs in as it). */
+export const RDS_MASTER_USERNAME = "mattermost_admin";
+
+const sslModes = ["require", "verify-ca", "verify-full", "disable"] as const;
 const postgresIdentifier = z
   .string()
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a PostgreSQL identifier: lowercase letters, digits and '_', not starting with a digit");
+
+/** A PEM certificate (bundle): public, so it may live in the environment file. */
+const pemCertificate = z
+  .string()
+  .regex(
+    /^\s*(-----BEGIN CERTIFICATE-----\s+[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*)+$/,
+    "must be one or more PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----); write it as a YAML block scalar (caCertificate: |)",
+  );
 
 /** What every database kind has: the Mattermost database and role made on the server. */
 const mattermostDatabase = {
@@ -14,9 +23,32 @@ const mattermostDatabase = {
   name: postgresIdentifier.default("mattermost"),
   /** Login role for Mattermost. Default `mattermost`. */
   user: postgresIdentifier.default("mattermost"),
-  /** sslmode in the DSN Mattermost uses. Default `require`. */
-  sslMode: sslMode.default("require"),
+  /** CA that signed the server's certificate; required by (and only used with) verify-ca/verify-full. */
+  caCertificate: pemCertificate.optional(),
+  /** Most sessions Mattermost's role may hold at once; -1 (default) leaves it to the server's max_connections. */
+  connectionLimit: z.number().int().min(-1, "must be -1 (no limit) or a number of connections").default(-1),
 };
+
+type SslChecked = { sslMode: string; caCertificate?: string | undefined };
+
+/** verify-ca/verify-full need the CA; a CA with any other mode would silently go unused. */
+function checkCa(db: SslChecked, ctx: z.RefinementCtx, whereToGetIt: string): void {
+  const verifies = db.sslMode === "verify-ca" || db.sslMode === "verify-full";
+  if (verifies && !db.caCertificate) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["caCertificate"],
+      message: `is required when database.sslMode is ${db.sslMode}: paste the PEM of the CA that signed the server's certificate (${whereToGetIt}), or use sslMode: require`,
+    });
+  }
+  if (!verifies && db.caCertificate) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["caCertificate"],
+      message: `is only used with sslMode verify-ca or verify-full (sslMode is ${db.sslMode}); set database.sslMode: verify-full or remove caCertificate`,
+    });
+  }
+}
 
 /** An existing PostgreSQL server; its admin password is the sensitive variable `database_admin_password`. */
 export const externalDatabaseSchema = z
@@ -25,10 +57,22 @@ export const externalDatabaseSchema = z
     host: z.string().min(1, "name the PostgreSQL server's host"),
     port: port.default(5432),
     /** Role the postgresql provider logs in as to create Mattermost's role and database. Default `postgres`. */
-    adminUser: z.string().min(1).default("postgres"),
+    adminUser: z.string().min(1, "name the role that creates Mattermost's role and database, such as postgres").default("postgres"),
+    /** sslmode of every connection (the provider's and Mattermost's). Default `require`. */
+    sslMode: z.enum(sslModes, { message: "must be one of require, verify-ca, verify-full, disable" }).default("require"),
     ...mattermostDatabase,
   })
-  .strict();
+  .strict()
+  .superRefine((db, ctx) => {
+    checkCa(db, ctx, "the server's administrator has it");
+    if (db.user === db.adminUser) {
+      ctx.addIssue({ code: "custom", path: ["user"], message: `is also database.adminUser (${db.adminUser}); Mattermost needs a role of its own: keep user: mattermost or name another role` });
+    }
+  });
+
+/** CloudWatch Logs retention periods AWS accepts. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 /** Amazon RDS for PostgreSQL in the environment's VPC. */
 export const rdsDatabaseSchema = z
@@ -48,14 +92,60 @@ export const rdsDatabaseSchema = z
     maxAllocatedStorageGb: z.number().int().min(20).max(65536).default(100),
     engineVersion: z.string().regex(/^\d+(\.\d+)?$/, "must be a PostgreSQL version such as 16 or 16.4").default("16"),
     multiAz: z.boolean().default(false),
-    backupRetentionDays: z.number().int().min(1, "keep automated backups at least 1 day").max(35).default(7),
+    backupRetentionDays: z.number().int().min(1, "keep automated backups at least 1 day").max(35, "RDS keeps automated backups at most 35 days").default(7),
     deletionProtection: z.boolean().default(true),
+    /** Customer-managed KMS key for storage, the master secret and Performance Insights. Default: AWS-managed keys. */
+    kmsKeyArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+      .optional(),
+    /** Performance Insights (7 days, free tier). Default false. */
+    performanceInsights: z.boolean().default(false),
+    /** RDS logs exported to CloudWatch Logs. Default postgresql and upgrade. */
+    logExports: z.array(z.enum(["postgresql", "upgrade"], { message: "must be postgresql or upgrade" })).default(["postgresql", "upgrade"]),
+    /** Days CloudWatch keeps the exported logs. Default 30. */
+    logRetentionDays: z
+      .number()
+      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `must be one of the periods CloudWatch accepts: ${LOG_RETENTION_DAYS.join(", ")}`)
+      .default(30),
+    /** sslmode of every connection; RDS only admits TLS here (rds.force_ssl). Default `require`. */
+    sslMode: z.enum(["require", "verify-ca", "verify-full"], { message: "must be one of require, verify-ca, verify-full (the instance only admits TLS)" }).default("require"),
     ...mattermostDatabase,
   })
-  .strict();
+  .strict()
+  .superRefine((db, ctx) => {
+    db.allowedCidrs.forEach((network, index) => {
+      if (ANYWHERE.includes(network)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["allowedCidrs", index],
+          message: `is ${network}, which would open PostgreSQL to the whole internet; list only the networks Mattermost runs in (e.g. the cluster's node subnets) or use database.allowedSecurityGroupIds`,
+        });
+      }
+    });
+    if (db.allowedCidrs.length === 0 && db.allowedSecurityGroupIds.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["allowedCidrs"],
+        message: "nothing may reach PostgreSQL: list the cluster's networks in database.allowedCidrs or its security groups in database.allowedSecurityGroupIds",
+      });
+    }
+    if (db.maxAllocatedStorageGb < db.allocatedStorageGb) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxAllocatedStorageGb"],
+        message: `is ${db.maxAllocatedStorageGb} but allocatedStorageGb is ${db.allocatedStorageGb}: the autoscaling ceiling must be at least the allocated storage; raise maxAllocatedStorageGb`,
+      });
+    }
+    if (db.user === RDS_MASTER_USERNAME) {
+      ctx.addIssue({ code: "custom", path: ["user"], message: `is the instance's master user (${RDS_MASTER_USERNAME}); Mattermost needs a role of its own: keep user: mattermost or name another role` });
+    }
+    checkCa(db, ctx, "for RDS: the region's bundle from https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem");
+  });
 
 export const databaseSchema = z.discriminatedUnion("kind", [externalDatabaseSchema, rdsDatabaseSchema]);
 
 export type DatabaseConfig = z.output<typeof databaseSchema>;
 export type ExternalDatabaseConfig = z.output<typeof externalDatabaseSchema>;
 export type RdsDatabaseConfig = z.output<typeof rdsDatabaseSchema>;
+export type DatabaseSslMode = DatabaseConfig["sslMode"];
