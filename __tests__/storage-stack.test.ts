@@ -339,6 +339,17 @@ describe("storage stack, kind external", () => {
     expect(stack.variable!.storage_secret_access_key).toMatchObject({ type: "string", sensitive: true });
   });
 
+  test("plan fails with a clear message when a key is empty", () => {
+    for (const name of ["storage_access_key_id", "storage_secret_access_key"]) {
+      expect((stack.variable as any)[name].validation).toEqual([
+        {
+          condition: `\${length(var.${name}) > 0}`,
+          error_message: expect.stringMatching(new RegExp(`^${name} is empty: set the .* for bucket chat-files as TF_VAR_${name} \\(or a sensitive workspace variable in Terraform Cloud\\)\\.$`)),
+        },
+      ]);
+    }
+  });
+
   test("offers the endpoint as host:port, SSL from the scheme, the path prefix, and the keys (the secret sensitive)", () => {
     const values = offer(stack);
     expect(values).toMatchObject({

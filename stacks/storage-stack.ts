@@ -124,12 +124,14 @@ export class StorageStack extends TerraformStack {
       type: "string",
       nullable: false,
       description: `Access key id for bucket ${storage.bucket} at ${endpoint.host}`,
+      validation: [notEmpty("storage_access_key_id", `the access key id for bucket ${storage.bucket}`)],
     });
     const secretAccessKey = new TerraformVariable(this, "storage_secret_access_key", {
       type: "string",
       sensitive: true,
       nullable: false,
       description: `Secret access key for bucket ${storage.bucket} at ${endpoint.host}`,
+      validation: [notEmpty("storage_secret_access_key", `the secret access key for bucket ${storage.bucket}`)],
     });
     return {
       ...NOTHING,
@@ -158,4 +160,12 @@ export function generatedBucketPrefix(environmentName: string): string {
 /** The regional S3 endpoint Mattermost talks to. */
 export function s3Endpoint(region: string): string {
   return region.startsWith("cn-") ? `s3.${region}.amazonaws.com.cn` : `s3.${region}.amazonaws.com`;
+}
+
+/** A plan-time check that a variable holding a credential was given a value. */
+function notEmpty(variable: string, what: string) {
+  return {
+    condition: `\${length(var.${variable}) > 0}`,
+    errorMessage: `${variable} is empty: set ${what} as TF_VAR_${variable} (or a sensitive workspace variable in Terraform Cloud).`,
+  };
 }
