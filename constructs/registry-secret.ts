@@ -22,7 +22,7 @@ export class RegistrySecret extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistrySecretProps) {
     super(scope, id);
-    const auth = Fn.base64encode(`${props.username}:${props.password}`);
+    const auth = Fn.base64encode(Fn.join(":", [props.username, props.password]));
     const secret = new SecretV1(this, "secret", {
       metadata: { name: `mattermost-${props.environmentName}-registry`, namespace: props.namespace, labels: mattermostLabels(props.environmentName, "registry") },
       type: "kubernetes.io/dockerconfigjson",
