@@ -83,7 +83,7 @@ const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx)
       ctx.addIssue({
         code: "custom",
         path: [name],
-        message: "carries a secret and is set by the stack from a Kubernetes Secret; remove it from extraEnv (database, storage and licence come from the offers and the variable mattermost_licence, the SMTP password from smtp_password)",
+        message: "carries or locates a secret and is set by the stack from a Kubernetes Secret; remove it from extraEnv (database, storage and licence come from the offers and the variable mattermost_licence, the SMTP password from smtp_password)",
       });
     }
   }
