@@ -65,6 +65,12 @@ describe("mattermost section: rejected input names the key and the fix", () => {
     ]);
   });
 
+  test("a registry must be where the image comes from", () => {
+    expect(problemsWith({ registry: { server: "registry.test", username: "u" } })).toEqual([
+      'environments/dev.yaml: mattermost.registry.server: is registry.test but image "mattermost/mattermost-team-edition:10.11.4" is pulled from elsewhere, so the pull secret would never be used; write the image as registry.test/<repository>:<tag> or remove registry',
+    ]);
+  });
+
   test("resources are Kubernetes quantities", () => {
     expect(problemsWith({ resources: { limits: { cpu: "two", memory: "4GB" } } })).toEqual([
       "environments/dev.yaml: mattermost.resources.limits.cpu: must be a CPU quantity such as 500m or 2",

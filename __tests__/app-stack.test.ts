@@ -261,6 +261,19 @@ describe("app stack options", () => {
     expect(Object.keys(secret.data)).toEqual(["dsn"]);
   });
 
+  test("an existing S3-compatible bucket: its keys through the Secret, its endpoint and SSL from the offer", () => {
+    const input = localInput();
+    input.storage = { kind: "external", endpoint: "http://minio.storage:9000", bucket: "chat" };
+    const stack = appOf(input);
+    const env = envOf(stack);
+    expect(env.MM_FILESETTINGS_DRIVERNAME.value).toBe("amazons3");
+    expect(env.MM_FILESETTINGS_AMAZONS3ENDPOINT.value).toBe("${data.terraform_remote_state.storage.outputs.storage_endpoint}");
+    expect(env.MM_FILESETTINGS_AMAZONS3SSL.value).toBe("${data.terraform_remote_state.storage.outputs.storage_ssl}");
+    expect(env.MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY.value_from.secret_key_ref.key).toBe("s3-secret-access-key");
+    expect(onlyResource(stack, "kubernetes_namespace_v1").metadata.name).toBe("mattermost");
+    expect(deploymentOf(stack).spec.template.spec.volume).toEqual([]);
+  });
+
   test("SMTP with a user: the password is a sensitive variable in the Secret, with a precondition", () => {
     const stack = appOf(withMattermost(localInput(), { smtp: { host: "smtp.example.com", user: "chat", fromAddress: "chat@example.com" } }));
     expect(stack.variable!.smtp_password).toMatchObject({ type: "string", sensitive: true });
@@ -311,6 +324,7 @@ describe("secrets are never literal, names and labels derive from the environmen
   const stacks = synthShipped();
   const everything = withMattermost(awsInput(), {
     smtp: { host: "smtp.example.com", user: "chat", fromAddress: "chat@example.com" },
+    image: "registry.example.com/chat/mattermost-enterprise-edition:10.11.4",
     registry: { server: "registry.example.com", username: "deploy" },
     clustering: true,
     replicas: 2,

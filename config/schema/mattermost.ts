@@ -39,9 +39,11 @@ export const samlSchema = z
   .strict();
 
 /** Private registry the image is pulled from; the password is the sensitive variable `registry_password`. */
+const REGISTRY_HOST = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?$/;
+
 export const registrySchema = z
   .object({
-    server: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?$/, "must be a registry host such as registry.example.com or ghcr.io"),
+    server: z.string().regex(REGISTRY_HOST, "must be a registry host such as registry.example.com or ghcr.io"),
     username: z.string().min(1, "name the registry user"),
   })
   .strict();
@@ -138,6 +140,9 @@ export const mattermostSchema = z
     const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (mm.certManagerClusterIssuer && !mm.tlsSecretName) {
       problem(["certManagerClusterIssuer"], "needs tlsSecretName: cert-manager writes the certificate into that Secret; add tlsSecretName");
+    }
+    if (mm.registry && REGISTRY_HOST.test(mm.registry.server) && !mm.image.startsWith(`${mm.registry.server}/`)) {
+      problem(["registry", "server"], `is ${mm.registry.server} but image "${mm.image}" is pulled from elsewhere, so the pull secret would never be used; write the image as ${mm.registry.server}/<repository>:<tag> or remove registry`);
     }
     if (mm.saml) {
       if (!mm.siteUrl.startsWith("https://")) problem(["saml"], `needs an https:// siteUrl: identity providers post assertions to https only (got "${mm.siteUrl}")`);
