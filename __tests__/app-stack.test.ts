@@ -183,7 +183,9 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
       dsn: "${data.terraform_remote_state.database.outputs.database_dsn}",
       "s3-access-key-id": "${data.terraform_remote_state.storage.outputs.storage_access_key_id}",
       "s3-secret-access-key": "${data.terraform_remote_state.storage.outputs.storage_secret_access_key}",
+      "smtp-password": "${var.smtp_password}",
     });
+    expect(Object.keys(stack.variable ?? {}).sort()).toEqual(["mattermost_licence", "smtp_password"]);
   });
 
   test("the app stack makes the namespace (S3: no claim to hold)", () => {
