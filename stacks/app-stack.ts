@@ -1,14 +1,24 @@
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { TerraformStack } from "cdktf";
+import { TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { KubernetesConfig } from "../config/schema/kubernetes";
 import type { MattermostConfig } from "../config/schema/mattermost";
-import type { StorageConfig } from "../config/schema/storage";
+import type { S3StorageConfig, StorageConfig } from "../config/schema/storage";
 import { DATABASE_OFFER } from "../constructs/database-offer";
 import { mattermostLabels } from "../constructs/labels";
+import { LicenceSecret } from "../constructs/licence-secret";
+import { MattermostDisruptionBudget } from "../constructs/mattermost-disruption-budget";
+import { MattermostEnvSecret } from "../constructs/mattermost-env-secret";
+import { MattermostIngress } from "../constructs/mattermost-ingress";
+import { MattermostNetworkPolicy } from "../constructs/mattermost-network-policy";
+import { MattermostPodProps, MountedSecret } from "../constructs/mattermost-pod";
+import { MattermostServiceAccount } from "../constructs/mattermost-service-account";
+import { FileStore, mattermostSettings, SecretKey } from "../constructs/mattermost-settings";
 import { MattermostWorkload } from "../constructs/mattermost-workload";
+import { MigrationJob } from "../constructs/migration-job";
 import { ConsumedOffer } from "../constructs/offer";
 import { useKubernetes } from "../constructs/providers";
+import { RegistrySecret } from "../constructs/registry-secret";
 import { StateLocation, storeStateAt } from "../constructs/state-location";
 import { STORAGE_OFFER } from "../constructs/storage-offer";
 
@@ -19,12 +29,20 @@ export interface AppStackProps {
   readonly kubernetes: KubernetesConfig;
   /** Which kind of storage the storage stack provides (decides volumes and who holds the namespace). */
   readonly storageKind: StorageConfig["kind"];
+  /** With `storageKind: s3`: keys from the offer, or the offer's IAM role through IRSA. Default `keys`. */
+  readonly storageAccess?: S3StorageConfig["access"];
   /** Where the database stack keeps its state (its offer is read from there). */
   readonly databaseState: StateLocation;
   /** Where the storage stack keeps its state. */
   readonly storageState: StateLocation;
   readonly state: StateLocation;
 }
+
+/** Sensitive variables of the app stack (TF_VAR_<name>, or workspace variables in Terraform Cloud). */
+export const APP_VARIABLES = { licence: "mattermost_licence", smtpPassword: "smtp_password", registryPassword: "registry_password" } as const;
+
+/** Where the licence Secret is mounted, and the file Mattermost reads. */
+const LICENCE_DIRECTORY = "/etc/mattermost/licence";
 
 /**
  * `<env>-app`: the Mattermost workload in Kubernetes. It consumes the database and storage offers
@@ -35,52 +53,121 @@ export class AppStack extends TerraformStack {
     super(scope, id);
     storeStateAt(this, props.state);
     useKubernetes(this, props.kubernetes);
+    const env = props.environmentName;
+    const mm = props.mattermost;
     const database = new ConsumedOffer(this, "database", { offer: DATABASE_OFFER, from: props.databaseState });
     const storage = new ConsumedOffer(this, "storage", { offer: STORAGE_OFFER, from: props.storageState });
     const localFiles = props.storageKind === "local";
+    const irsa = props.storageKind === "s3" && props.storageAccess === "irsa";
+
     // With local files the storage stack holds the namespace (it holds the claim inside it).
     const namespace = localFiles
       ? storage.get("namespace")
       : new NamespaceV1(this, "namespace", {
           metadata: {
             name: props.kubernetes.namespace,
-            labels: { ...mattermostLabels(props.environmentName, "namespace"), "pod-security.kubernetes.io/enforce": "restricted" },
+            labels: { ...mattermostLabels(env, "namespace"), "pod-security.kubernetes.io/enforce": "restricted" },
           },
         }).metadata.name;
-    const mm = props.mattermost;
-    const fileSettings: Record<string, string> = localFiles
-      ? { MM_FILESETTINGS_DRIVERNAME: "local", MM_FILESETTINGS_DIRECTORY: "/mattermost/data/" }
+
+    const files: FileStore = localFiles
+      ? { kind: "local" }
       : {
-          MM_FILESETTINGS_DRIVERNAME: storage.get("driver"),
-          MM_FILESETTINGS_AMAZONS3BUCKET: storage.get("bucket"),
-          MM_FILESETTINGS_AMAZONS3REGION: storage.get("region"),
-          MM_FILESETTINGS_AMAZONS3ENDPOINT: storage.get("endpoint"),
-          MM_FILESETTINGS_AMAZONS3PATHPREFIX: storage.get("pathPrefix"),
-          MM_FILESETTINGS_AMAZONS3SSL: storage.get("ssl"),
-          MM_FILESETTINGS_AMAZONS3SSE: storage.get("sse"),
-          MM_FILESETTINGS_AMAZONS3ACCESSKEYID: storage.get("accessKeyId"),
+          kind: "s3",
+          bucket: storage.get("bucket"),
+          region: storage.get("region"),
+          endpoint: storage.get("endpoint"),
+          pathPrefix: storage.get("pathPrefix"),
+          ssl: storage.get("ssl"),
+          sse: storage.get("sse"),
+          irsa,
         };
-    new MattermostWorkload(this, "mattermost", {
-      environmentName: props.environmentName,
+
+    const mountedSecrets: MountedSecret[] = [];
+    let licenceFile: string | undefined;
+    if (mm.licensed) {
+      const licence = this.secretVariable(APP_VARIABLES.licence, "Contents of the Mattermost Enterprise licence file");
+      const secret = new LicenceSecret(this, "licence", { environmentName: env, namespace, licence, variableName: APP_VARIABLES.licence });
+      mountedSecrets.push({ volume: "licence", secretName: secret.secretName, mountPath: LICENCE_DIRECTORY });
+      licenceFile = `${LICENCE_DIRECTORY}/${LicenceSecret.KEY}`;
+    }
+
+    const settings = mattermostSettings({ environmentName: env, mattermost: mm, files, ...(licenceFile ? { licenceFile } : {}) });
+    const secretValues: Partial<Record<SecretKey, string>> = { dsn: database.get("dsn") };
+    const needed = new Set(Object.values(settings.fromSecret));
+    if (needed.has("s3-access-key-id")) secretValues["s3-access-key-id"] = storage.get("accessKeyId");
+    if (needed.has("s3-secret-access-key")) secretValues["s3-secret-access-key"] = storage.get("secretAccessKey");
+    if (needed.has("smtp-password")) secretValues["smtp-password"] = this.secretVariable(APP_VARIABLES.smtpPassword, `Password of ${mm.smtp?.user} at ${mm.smtp?.host}`);
+    const envSecret = new MattermostEnvSecret(this, "env", {
+      environmentName: env,
       namespace,
-      image: mm.image,
-      replicas: mm.replicas,
-      settings: {
-        MM_SERVICESETTINGS_SITEURL: mm.siteUrl,
-        MM_SQLSETTINGS_DRIVERNAME: "postgres",
-        MM_FILESETTINGS_MAXFILESIZE: String(mm.maxFileSizeMb * 1048576),
-        ...fileSettings,
-      },
-      secrets: {
-        dsn: database.get("dsn"),
-        ...(localFiles ? {} : { "s3-secret-access-key": storage.get("secretAccessKey") }),
-      },
-      secretSettings: {
-        MM_CONFIG: "dsn",
-        MM_SQLSETTINGS_DATASOURCE: "dsn",
-        ...(localFiles ? {} : { MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY: "s3-secret-access-key" }),
-      },
-      ...(localFiles ? { dataClaimName: storage.get("claimName") } : {}),
+      values: secretValues,
+      ...(needed.has("smtp-password") ? { smtpPasswordVariable: APP_VARIABLES.smtpPassword } : {}),
     });
+
+    const registry = mm.registry
+      ? new RegistrySecret(this, "registry", {
+          environmentName: env,
+          namespace,
+          server: mm.registry.server,
+          username: mm.registry.username,
+          password: this.secretVariable(APP_VARIABLES.registryPassword, `Password or token of ${mm.registry.username} at ${mm.registry.server}`),
+          variableName: APP_VARIABLES.registryPassword,
+        })
+      : undefined;
+
+    const serviceAccount = new MattermostServiceAccount(this, "service-account", {
+      environmentName: env,
+      namespace,
+      ...(irsa ? { roleArn: storage.get("roleArn") } : {}),
+    });
+
+    const pod: MattermostPodProps = {
+      image: mm.image,
+      settings,
+      envSecretName: envSecret.secretName,
+      mountedSecrets,
+      resources: mm.resources,
+      metrics: mm.performanceMonitoring,
+      gossip: mm.clustering,
+      ...(localFiles ? { dataClaimName: storage.get("claimName") } : {}),
+      ...(registry ? { imagePullSecretName: registry.secretName } : {}),
+    };
+    const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod, serviceAccountName: serviceAccount.name });
+    const workload = new MattermostWorkload(this, "mattermost", {
+      environmentName: env,
+      namespace,
+      replicas: mm.replicas,
+      pod,
+      serviceAccountName: serviceAccount.name,
+      mountServiceAccountToken: serviceAccount.mountToken,
+      dependsOn: [migration.job],
+    });
+    if (mm.replicas > 1) new MattermostDisruptionBudget(this, "disruption-budget", { environmentName: env, namespace });
+    new MattermostNetworkPolicy(this, "network-policy", {
+      environmentName: env,
+      namespace,
+      ingressControllerNamespace: mm.ingressControllerNamespace,
+      ...(mm.performanceMonitoring ? { metricsNamespace: mm.metricsNamespace } : {}),
+      gossip: mm.clustering,
+    });
+    new MattermostIngress(this, "ingress", {
+      environmentName: env,
+      namespace,
+      siteUrl: mm.siteUrl,
+      serviceName: workload.service.metadata.name,
+      allowedSourceRanges: mm.ingressAllowedSourceRanges,
+      maxFileSizeMb: mm.maxFileSizeMb,
+      ...(mm.tlsSecretName ? { tlsSecretName: mm.tlsSecretName } : {}),
+      ...(mm.certManagerClusterIssuer ? { certManagerClusterIssuer: mm.certManagerClusterIssuer } : {}),
+      ...(mm.ingressClassName ? { ingressClassName: mm.ingressClassName } : {}),
+    });
+  }
+
+  /** A sensitive string variable named exactly `name` (no construct-path suffix). */
+  private secretVariable(name: string, description: string): string {
+    const variable = new TerraformVariable(this, name, { type: "string", sensitive: true, nullable: false, default: "", description });
+    variable.overrideLogicalId(name);
+    return variable.stringValue;
   }
 }

@@ -6,6 +6,7 @@ export const smtpSchema = z
   .object({
     host: z.string().min(1, "name the SMTP server"),
     port: port.default(587),
+    /** Login; when set, SMTP auth is on and the password comes from the variable `smtp_password`. */
     user: z.string().default(""),
     connectionSecurity: z.enum(["", "TLS", "STARTTLS"], { message: 'must be "", TLS or STARTTLS' }).default("STARTTLS"),
     fromAddress: z.email("must be an e-mail address"),
@@ -13,21 +14,82 @@ export const smtpSchema = z
   })
   .strict();
 
-/** SAML single sign-on: a preset (`ubuntu-sso`) or a generic identity provider. */
+/**
+ * SAML single sign-on: `preset: ubuntu-sso` (what the charm's `sso` option hard-coded) or a generic
+ * identity provider. The IdP certificate is uploaded once into the database-backed config store
+ * (see docs/app.md); Mattermost reads it from there, never from the pod's file system.
+ */
 export const samlSchema = z
   .object({
     preset: z.enum(["ubuntu-sso"], { message: "must be ubuntu-sso (or leave it out for a generic IdP)" }).optional(),
     idpUrl: urlWithScheme("https").optional(),
     idpMetadataUrl: urlWithScheme("https").optional(),
+    /** The IdP's issuer (entity id). */
     idpDescriptorUrl: z.string().min(1).optional(),
     serviceProviderIdentifier: z.string().min(1).optional(),
-    loginButtonText: z.string().optional(),
-    /** Kubernetes Secret (key `certificate`) holding the IdP's certificate. */
-    idpCertificateSecretName: kubernetesName,
+    loginButtonText: z.string().min(1).optional(),
+    emailAttribute: z.string().min(1).optional(),
+    usernameAttribute: z.string().min(1).optional(),
+    idAttribute: z.string().min(1).optional(),
+    firstNameAttribute: z.string().optional(),
+    lastNameAttribute: z.string().optional(),
+    /** Turn off e-mail/username sign-in so SAML is the only way in. Default: on with the preset. */
+    samlOnly: z.boolean().optional(),
   })
   .strict();
 
+/** Private registry the image is pulled from; the password is the sensitive variable `registry_password`. */
+const REGISTRY_HOST = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?$/;
+
+export const registrySchema = z
+  .object({
+    server: z.string().regex(REGISTRY_HOST, "must be a registry host such as registry.example.com or ghcr.io"),
+    username: z.string().min(1, "name the registry user"),
+  })
+  .strict();
+
+const cpuQuantity = z.string().regex(/^\d+(\.\d+)?m?$/, "must be a CPU quantity such as 500m or 2");
+const memoryQuantity = z.string().regex(/^\d+(Ki|Mi|Gi|Ti|k|M|G|T)?$/, "must be a memory quantity such as 512Mi or 4Gi");
+const computeResources = z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict();
+
+/** Container requests and limits. */
+export const resourcesSchema = z
+  .object({
+    requests: computeResources.prefault({ cpu: "250m", memory: "512Mi" }),
+    limits: computeResources.prefault({ cpu: "2", memory: "4Gi" }),
+  })
+  .strict();
+
+/**
+ * Variables the stack sets from secrets or owns outright: extraEnv may not replace them, or a
+ * secret would end up as a literal value in the Deployment.
+ */
+export const RESERVED_ENV = [
+  "MM_CONFIG",
+  "MM_SQLSETTINGS_DATASOURCE",
+  "MM_SERVICESETTINGS_LICENSEFILELOCATION",
+  "MM_FILESETTINGS_AMAZONS3ACCESSKEYID",
+  "MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY",
+  "MM_EMAILSETTINGS_SMTPPASSWORD",
+] as const;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 const settingValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx) => {
+  for (const name of Object.keys(env)) {
+    if (!ENV_NAME.test(name)) {
+      ctx.addIssue({ code: "custom", path: [name], message: "is not an environment variable name; use letters, digits and '_', not starting with a digit (e.g. MM_SERVICESETTINGS_ENABLELOCALMODE)" });
+    } else if ((RESERVED_ENV as readonly string[]).includes(name.toUpperCase())) {
+      ctx.addIssue({
+        code: "custom",
+        path: [name],
+        message: "carries or locates a secret and is set by the stack from a Kubernetes Secret; remove it from extraEnv (database, storage and licence come from the offers and the variable mattermost_licence, the SMTP password from smtp_password)",
+      });
+    }
+  }
+});
 
 /** The Mattermost workload and its settings. */
 export const mattermostSchema = z
@@ -39,13 +101,22 @@ export const mattermostSchema = z
         /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
         "must be an image reference such as mattermost/mattermost-team-edition:10.11.4",
       ),
+    /** Private registry (charm: mattermost_image_username / _password). */
+    registry: registrySchema.optional(),
     /** Public URL (charm: site_url); https turns TLS on at the ingress. */
     siteUrl: urlWithScheme("http", "https"),
     tlsSecretName: kubernetesName.optional(),
+    /** cert-manager ClusterIssuer that fills tlsSecretName. */
+    certManagerClusterIssuer: kubernetesName.optional(),
     ingressClassName: kubernetesName.optional(),
     ingressAllowedSourceRanges: z.array(cidr).default([]),
+    /** Namespace of the ingress controller: the only one let in on 8065. */
+    ingressControllerNamespace: kubernetesName.default("ingress-nginx"),
+    /** Namespace of Prometheus: the only one let in on 8067 when performanceMonitoring is on. */
+    metricsNamespace: kubernetesName.default("monitoring"),
     maxFileSizeMb: z.number().int().min(1).max(10240).default(100),
     replicas: z.number().int().min(1).max(100).default(1),
+    resources: resourcesSchema.prefault({}),
     clustering: z.boolean().default(false),
     licensed: z.boolean().default(false),
     performanceMonitoring: z.boolean().default(false),
@@ -59,9 +130,32 @@ export const mattermostSchema = z
     primaryTeam: z.string().default(""),
     maxUsersPerTeam: z.number().int().min(1).default(1000),
     maxChannelsPerTeam: z.number().int().min(1).default(3000),
+    /** Plugin ids to enable (bundled in the image or uploaded). */
+    plugins: z.array(z.string().regex(/^[a-zA-Z0-9._-]+$/, "must be a plugin id such as com.github.matterpoll.matterpoll")).default([]),
     debug: z.boolean().default(false),
-    extraEnv: z.record(z.string(), settingValue).default({}),
+    extraEnv: extraEnvSchema.default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((mm, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    if (mm.certManagerClusterIssuer && !mm.tlsSecretName) {
+      problem(["certManagerClusterIssuer"], "needs tlsSecretName: cert-manager writes the certificate into that Secret; add tlsSecretName");
+    }
+    if (mm.registry && REGISTRY_HOST.test(mm.registry.server) && !mm.image.startsWith(`${mm.registry.server}/`)) {
+      problem(["registry", "server"], `is ${mm.registry.server} but image "${mm.image}" is pulled from elsewhere, so the pull secret would never be used; write the image as ${mm.registry.server}/<repository>:<tag> or remove registry`);
+    }
+    if (mm.saml) {
+      if (!mm.siteUrl.startsWith("https://")) problem(["saml"], `needs an https:// siteUrl: identity providers post assertions to https only (got "${mm.siteUrl}")`);
+      if (!mm.saml.preset) {
+        for (const key of ["idpUrl", "idpDescriptorUrl", "emailAttribute", "usernameAttribute"] as const) {
+          if (!mm.saml[key]) problem(["saml", key], "is required for a generic identity provider (or use preset: ubuntu-sso)");
+        }
+      }
+    }
+    if (mm.outboundProxyExceptions.length > 0 && !mm.outboundProxy) {
+      problem(["outboundProxyExceptions"], "has no effect without outboundProxy; set outboundProxy or remove it");
+    }
+  });
 
 export type MattermostConfig = z.output<typeof mattermostSchema>;
+export type MattermostInput = z.input<typeof mattermostSchema>;
