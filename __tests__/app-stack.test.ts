@@ -248,6 +248,7 @@ describe("app stack options", () => {
   test("IRSA: the service account carries the offer's role, the token is mounted, no keys are set", () => {
     const input = awsInput();
     input.storage.access = "irsa";
+    input.storage.irsa = { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789" };
     const stack = appOf(input);
     const account = onlyResource(stack, "kubernetes_service_account_v1");
     expect(account.metadata.name).toBe("mattermost-dev");
