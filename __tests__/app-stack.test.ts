@@ -225,6 +225,20 @@ describe("app stack, local (claim, http, one replica)", () => {
 });
 
 describe("app stack options", () => {
+  test("verify-full: the database offer's CA is mounted where the DSN's sslrootcert points, in the pods and the migration", () => {
+    const input = localInput();
+    Object.assign(input.database, { sslMode: "verify-full", caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" });
+    const stack = appOf(input);
+    const secret = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name === "mattermost-dev-database-ca");
+    expect(secret.data).toEqual({ "ca.crt": "${data.terraform_remote_state.database.outputs.database_ca_certificate}" });
+    for (const pod of [deploymentOf(stack).spec.template.spec, onlyResource(stack, "kubernetes_job_v1").spec.template.spec]) {
+      const volume = pod.volume.find((v: any) => v.name === "database-ca");
+      expect(volume.secret.secret_name).toMatch(/^\$\{kubernetes_secret_v1\.database-ca_secret_\w+\.metadata\[0\]\.name\}$/);
+      expect(pod.container[0].volume_mount).toContainEqual(expect.objectContaining({ name: volume.name, mount_path: "/mattermost/db-ca", read_only: true }));
+    }
+    expect(resources(appOf(localInput()), "kubernetes_secret_v1").map((s) => s.metadata.name)).not.toContain("mattermost-dev-database-ca");
+  });
+
   test("http with an allow-list (the charm's http ingress test)", () => {
     const stack = appOf(withMattermost(localInput(), { ingressAllowedSourceRanges: ["10.0.0.0/8", "192.168.0.0/16"], maxFileSizeMb: 5 }));
     expect(onlyResource(stack, "kubernetes_ingress_v1").metadata.annotations).toMatchObject({

@@ -4,7 +4,8 @@ import { Construct } from "constructs";
 import type { KubernetesConfig } from "../config/schema/kubernetes";
 import type { MattermostConfig } from "../config/schema/mattermost";
 import type { S3StorageConfig, StorageConfig } from "../config/schema/storage";
-import { DATABASE_OFFER } from "../constructs/database-offer";
+import { DatabaseCaSecret } from "../constructs/database-ca-secret";
+import { DATABASE_CA_MOUNT_DIR, DATABASE_OFFER } from "../constructs/database-offer";
 import { mattermostLabels } from "../constructs/labels";
 import { LicenceSecret } from "../constructs/licence-secret";
 import { MattermostDisruptionBudget } from "../constructs/mattermost-disruption-budget";
@@ -33,6 +34,8 @@ export interface AppStackProps {
   readonly storageAccess?: S3StorageConfig["access"];
   /** Where the database stack keeps its state (its offer is read from there). */
   readonly databaseState: StateLocation;
+  /** True when the DSN verifies the server (sslMode verify-ca/verify-full): the offer's CA is mounted. */
+  readonly databaseVerifiesServer?: boolean;
   /** Where the storage stack keeps its state. */
   readonly storageState: StateLocation;
   readonly state: StateLocation;
@@ -84,6 +87,10 @@ export class AppStack extends TerraformStack {
         };
 
     const mountedSecrets: MountedSecret[] = [];
+    if (props.databaseVerifiesServer) {
+      const ca = new DatabaseCaSecret(this, "database-ca", { environmentName: env, namespace, caCertificate: database.get("caCertificate") });
+      mountedSecrets.push({ volume: "database-ca", secretName: ca.secretName, mountPath: DATABASE_CA_MOUNT_DIR });
+    }
     let licenceFile: string | undefined;
     if (mm.licensed) {
       const licence = this.secretVariable(APP_VARIABLES.licence, "Contents of the Mattermost Enterprise licence file");

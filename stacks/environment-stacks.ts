@@ -52,6 +52,7 @@ export function addEnvironmentStacks(scope: Construct, environment: Environment)
     storageKind: config.storage.kind,
     ...(config.storage.kind === "s3" ? { storageAccess: config.storage.access } : {}),
     databaseState: state.database,
+    databaseVerifiesServer: config.database.sslMode === "verify-ca" || config.database.sslMode === "verify-full",
     storageState: state.storage,
     state: state.app,
   });
