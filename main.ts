@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Composition root: read environments/, build three linked stacks per environment, synthesize.
+import * as fs from "fs";
+import * as path from "path";
 import { EnvironmentError, environmentsDir, loadEnvironments } from "./config/load";
+import { mermaidGraph } from "./synth/graph";
 import { formatSummary, summarize } from "./synth/summary";
 import { describeViolation, PolicyError } from "./synth/security-policy";
 import { synthesize } from "./synth/synthesize";
@@ -22,7 +25,9 @@ function main(): number {
     process.stderr.write(`synth failed: ${error instanceof Error ? error.message : String(error)}\n\nNothing was synthesized; ${outdir}/ is unchanged.\n`);
     return 1;
   }
-  process.stdout.write(`${formatSummary(summarize(outdir))}\n\nWrote ${outdir}/ (deploy with: npx cdktf deploy <stack>)\n`);
+  const summaries = summarize(outdir);
+  fs.writeFileSync(path.join(outdir, "stacks.mmd"), mermaidGraph(summaries));
+  process.stdout.write(`${formatSummary(summaries)}\n\nWrote ${outdir}/ and the picture of how its stacks link, ${outdir}/stacks.mmd (deploy with: npx cdktf deploy <stack>)\n`);
   return 0;
 }
 

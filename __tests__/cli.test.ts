@@ -33,6 +33,7 @@ describe("npm run synth (node dist/main.js)", () => {
     ]);
     expect(manifest.stacks["production-app"].dependencies.sort()).toEqual(["production-database", "production-storage", "production-workspaces"]);
     expect(fs.existsSync(path.join(cwd, "cdktf.out.next"))).toBe(false);
+    expect(fs.readFileSync(path.join(cwd, "cdktf.out", "stacks.mmd"), "utf8")).toContain('production_database -- "database offer" --> production_app');
   });
 
   test("bad input: one line per problem, no stack trace, exit 1, and the previous cdktf.out untouched", () => {

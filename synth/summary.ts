@@ -9,6 +9,8 @@ export interface StackSummary {
   readonly outputs: number;
   /** Offers read through terraform_remote_state (named after the offer, e.g. `database`). */
   readonly offersRead: readonly string[];
+  /** For each offer read, the stack whose state it reads (undefined when no stack here writes it). */
+  readonly offerSources: Readonly<Record<string, string | undefined>>;
   readonly dependsOn: readonly string[];
 }
 
@@ -23,20 +25,45 @@ export function summarize(outdir: string): StackSummary[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {
     stacks: Record<string, ManifestStack>;
   };
-  return Object.values(manifest.stacks).map((entry) => {
-    const json = JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), "utf8"));
+  const stacks = Object.values(manifest.stacks).map((entry) => ({
+    entry,
+    json: JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), "utf8")),
+  }));
+  const writers = new Map(stacks.map(({ entry, json }) => [stateKey(json.terraform), entry.name]));
+  return stacks.map(({ entry, json }) => {
     const count = (blocks: Record<string, Record<string, unknown>> | undefined) =>
       Object.values(blocks ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
-    const remoteStates = (json.data?.terraform_remote_state ?? {}) as Record<string, unknown>;
+    const remoteStates = (json.data?.terraform_remote_state ?? {}) as Record<string, { backend: string; config: Record<string, any> }>;
     return {
       stack: entry.name,
       resources: count(json.resource),
       dataSources: count(json.data) - Object.keys(remoteStates).length,
       outputs: Object.keys(json.output ?? {}).length,
       offersRead: Object.keys(remoteStates).sort(),
+      offerSources: Object.fromEntries(Object.entries(remoteStates).map(([offer, source]) => [offer, writers.get(remoteStateKey(source))])),
       dependsOn: [...entry.dependencies],
     };
   });
+}
+
+/** Where a stack writes its state, from its own `terraform` block, comparable with {@link remoteStateKey}. */
+function stateKey(terraform: Record<string, any>): string {
+  if (terraform.cloud) return remoteStateKey({ backend: "remote", config: terraform.cloud });
+  const [[backend, config]] = Object.entries<Record<string, any>>(terraform.backend ?? { local: {} });
+  return remoteStateKey({ backend, config });
+}
+
+/** Where a terraform_remote_state reads from. */
+function remoteStateKey(source: { backend: string; config: Record<string, any> }): string {
+  const c = source.config;
+  switch (source.backend) {
+    case "local":
+      return `local:${c.path}`;
+    case "s3":
+      return `s3:${c.bucket}/${c.key}`;
+    default:
+      return `remote:${c.hostname ?? "app.terraform.io"}/${c.organization}/${c.workspaces?.name}`;
+  }
 }
 
 /** A plain-text table of the summaries. */
