@@ -225,6 +225,30 @@ describe("app stack, local (claim, http, one replica)", () => {
 });
 
 describe("app stack options", () => {
+  test("SAML: a Job copies the IdP certificate from its Secret into the config store, after the migration and before the rollout", () => {
+    const input = withMattermost(awsInput(), { saml: { preset: "ubuntu-sso", idpCertificateSecretName: "ubuntu-sso-idp" } });
+    const stack = appOf(input);
+    const source = Object.values<any>(stack.data!.kubernetes_secret_v1);
+    expect(source).toEqual([expect.objectContaining({ metadata: { name: "ubuntu-sso-idp", namespace: expect.any(String) } })]);
+    const jobs = resources(stack, "kubernetes_job_v1");
+    const upload = jobs.find((j) => j.metadata.name.includes("-saml-certificate-"));
+    expect(upload.metadata.name).toMatch(/^mattermost-dev-saml-certificate-\$\{substr\(nonsensitive\(sha256\(jsonencode\(data\.kubernetes_secret_v1\.[\w-]+\.data\)\)\), 0, 8\)\}$/);
+    const pod = upload.spec.template.spec;
+    const container = pod.container[0];
+    expect(container.image).toBe("postgres:17.6-alpine");
+    expect(container.command[2]).toContain("INSERT INTO configurationfiles (name, data, createat, updateat)");
+    expect(container.command[2]).toContain("VALUES ('saml-idp.crt', :'cert',");
+    expect(container.env).toEqual([{ name: "MATTERMOST_DSN", value_from: { secret_key_ref: { name: expect.any(String), key: "dsn" } } }]);
+    expect(pod.volume).toContainEqual({ name: "saml-certificate", secret: { secret_name: "ubuntu-sso-idp", default_mode: "0444" } });
+    expect(pod.security_context.run_as_non_root).toBe(true);
+    expect(container.security_context).toMatchObject({ allow_privilege_escalation: false, capabilities: { drop: ["ALL"] } });
+    const migration = Object.keys(stack.resource!.kubernetes_job_v1).find((id) => id.startsWith("migration"))!;
+    const uploadId = Object.keys(stack.resource!.kubernetes_job_v1).find((id) => id.startsWith("saml-certificate"))!;
+    expect(upload.depends_on).toEqual([`kubernetes_job_v1.${migration}`]);
+    expect(deploymentOf(stack).depends_on).toEqual([`kubernetes_job_v1.${migration}`, `kubernetes_job_v1.${uploadId}`]);
+    expect(resources(appOf(withMattermost(awsInput(), { saml: { preset: "ubuntu-sso" } })), "kubernetes_job_v1")).toHaveLength(1);
+  });
+
   test("verify-full: the database offer's CA is mounted where the DSN's sslrootcert points, in the pods and the migration", () => {
     const input = localInput();
     Object.assign(input.database, { sslMode: "verify-full", caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" });

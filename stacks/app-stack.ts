@@ -20,6 +20,7 @@ import { MigrationJob } from "../constructs/migration-job";
 import { ConsumedOffer } from "../constructs/offer";
 import { useKubernetes } from "../constructs/providers";
 import { RegistrySecret } from "../constructs/registry-secret";
+import { SamlCertificateJob } from "../constructs/saml-certificate-job";
 import { StateLocation, storeStateAt } from "../constructs/state-location";
 import { STORAGE_OFFER } from "../constructs/storage-offer";
 
@@ -141,6 +142,17 @@ export class AppStack extends TerraformStack {
       ...(registry ? { imagePullSecretName: registry.secretName } : {}),
     };
     const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod, serviceAccountName: serviceAccount.name });
+    // The certificate goes into the config store after the migration made sure the schema is there.
+    const samlCertificate = mm.saml?.idpCertificateSecretName
+      ? new SamlCertificateJob(this, "saml-certificate", {
+          environmentName: env,
+          namespace,
+          certificateSecretName: mm.saml.idpCertificateSecretName,
+          pod,
+          clientImage: mm.saml.certificateUploaderImage,
+          dependsOn: [migration.job],
+        })
+      : undefined;
     const workload = new MattermostWorkload(this, "mattermost", {
       environmentName: env,
       namespace,
@@ -148,7 +160,7 @@ export class AppStack extends TerraformStack {
       pod,
       serviceAccountName: serviceAccount.name,
       mountServiceAccountToken: serviceAccount.mountToken,
-      dependsOn: [migration.job],
+      dependsOn: [migration.job, ...(samlCertificate ? [samlCertificate.job] : [])],
     });
     if (mm.replicas > 1) new MattermostDisruptionBudget(this, "disruption-budget", { environmentName: env, namespace });
     new MattermostNetworkPolicy(this, "network-policy", {

@@ -16,8 +16,9 @@ export const smtpSchema = z
 
 /**
  * SAML single sign-on: `preset: ubuntu-sso` (what the charm's `sso` option hard-coded) or a generic
- * identity provider. The IdP certificate is uploaded once into the database-backed config store
- * (see docs/app.md); Mattermost reads it from there, never from the pod's file system.
+ * identity provider. Mattermost reads the IdP certificate from its database-backed config store,
+ * never from the pod's file system: with `idpCertificateSecretName` a Job copies it there from a
+ * Secret; without it, upload it once through the System Console (see docs/app.md).
  */
 export const samlSchema = z
   .object({
@@ -35,6 +36,10 @@ export const samlSchema = z
     lastNameAttribute: z.string().optional(),
     /** Turn off e-mail/username sign-in so SAML is the only way in. Default: on with the preset. */
     samlOnly: z.boolean().optional(),
+    /** An existing Secret in the namespace whose key `certificate` holds the IdP's PEM certificate. */
+    idpCertificateSecretName: kubernetesName.optional(),
+    /** psql image of the Job that copies the certificate into the config store. */
+    certificateUploaderImage: z.string().min(1).default("postgres:17.6-alpine"),
   })
   .strict();
 
