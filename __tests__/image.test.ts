@@ -184,7 +184,7 @@ describe("install-mattermost.sh", () => {
 
     // Ownership: writable dirs to 2000:2000 when root, binaries untouched.
     if (process.getuid && process.getuid() === 0) {
-      for (const d of ["data", "logs", "config", "plugins", "plugins/com.example.demo", "client/plugins"]) {
+      for (const d of ["data", "logs", "config", "plugins", "plugins/com.example.demo", "client", "client/plugins", "client/root.html"]) {
         const st = fs.statSync(path.join(target, d));
         expect([d, st.uid, st.gid]).toEqual([d, 2000, 2000]);
       }

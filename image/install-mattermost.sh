@@ -33,7 +33,8 @@
 set -euo pipefail
 
 readonly ALLOWED_EDITIONS="team, enterprise"
-readonly WRITABLE_DIRS=(data logs config plugins client/plugins)
+# client/ too: Mattermost rewrites the web app's files at start when SiteURL has a path.
+readonly WRITABLE_DIRS=(data logs config plugins client)
 
 log() { printf 'install-mattermost: %s\n' "$*" >&2; }
 die() { printf 'install-mattermost: error: %s\n' "$*" >&2; exit 1; }
@@ -223,7 +224,8 @@ if [[ -n "$webapp" ]]; then
   install_webapp
 fi
 
-for d in "${WRITABLE_DIRS[@]}"; do
+# client/plugins holds the web parts of installed plugins.
+for d in "${WRITABLE_DIRS[@]}" client/plugins; do
   mkdir -p "${target}/${d}"
 done
 
