@@ -33,6 +33,24 @@ describe("mattermost section: rejected input names the key and the fix", () => {
     ]);
   });
 
+  test.each([
+    ["MM_SERVICESETTINGS_SITEURL", "mattermost.siteUrl"],
+    ["MM_CLUSTERSETTINGS_CLUSTERNAME", "mattermost.clustering (the name follows the environment)"],
+    ["MM_SAMLSETTINGS_IDPURL", "mattermost.saml"],
+    ["https_proxy", "mattermost.outboundProxy"],
+  ])("extraEnv may not override %s, which a key manages", (name, key) => {
+    expect(problemsWith({ extraEnv: { [name]: "x" } })).toEqual([
+      `environments/dev.yaml: mattermost.extraEnv.${name}: is managed by ${key}; set that key instead of overriding it in extraEnv`,
+    ]);
+  });
+
+  test("extraEnv may set what no key manages, such as local mode or another log level", () => {
+    const env = localInput();
+    env.mattermost.extraEnv = { MM_SERVICESETTINGS_ENABLELOCALMODE: true, MM_LOGSETTINGS_CONSOLELEVEL: "WARN" };
+    const [loaded] = loadEnvironments(environmentsFolder({ "dev.yaml": env }));
+    expect(loaded.config.mattermost.extraEnv).toEqual({ MM_SERVICESETTINGS_ENABLELOCALMODE: "true", MM_LOGSETTINGS_CONSOLELEVEL: "WARN" });
+  });
+
   test("a cert-manager issuer needs the TLS secret it fills", () => {
     expect(problemsWith({ siteUrl: "https://chat.test", certManagerClusterIssuer: "letsencrypt" })).toEqual([
       "environments/dev.yaml: mattermost.certManagerClusterIssuer: needs tlsSecretName: cert-manager writes the certificate into that Secret; add tlsSecretName",

@@ -82,6 +82,45 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const settingValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
+/**
+ * Settings the stack derives from an environment key: overriding them in extraEnv would make the
+ * key lie, so the key is named instead. Prefixes end in "_" and match every setting of a group.
+ */
+const MANAGED_ENV: readonly (readonly [string, string])[] = [
+  ["MM_SERVICESETTINGS_SITEURL", "mattermost.siteUrl"],
+  ["MM_FILESETTINGS_MAXFILESIZE", "mattermost.maxFileSizeMb"],
+  ["MM_FILESETTINGS_DRIVERNAME", "storage.kind"],
+  ["MM_FILESETTINGS_AMAZONS3BUCKET", "storage (the storage offer)"],
+  ["MM_FILESETTINGS_AMAZONS3REGION", "storage (the storage offer)"],
+  ["MM_FILESETTINGS_AMAZONS3ENDPOINT", "storage (the storage offer)"],
+  ["MM_FILESETTINGS_AMAZONS3SSE", "storage.serverSideEncryption"],
+  ["MM_SQLSETTINGS_DRIVERNAME", "database (always postgres)"],
+  ["MM_CLUSTERSETTINGS_ENABLE", "mattermost.clustering"],
+  ["MM_CLUSTERSETTINGS_CLUSTERNAME", "mattermost.clustering (the name follows the environment)"],
+  ["MM_METRICSSETTINGS_ENABLE", "mattermost.performanceMonitoring"],
+  ["MM_METRICSSETTINGS_LISTENADDRESS", "mattermost.performanceMonitoring"],
+  ["MM_EMAILSETTINGS_SMTPSERVER", "mattermost.smtp.host"],
+  ["MM_EMAILSETTINGS_SMTPPORT", "mattermost.smtp.port"],
+  ["MM_EMAILSETTINGS_SMTPUSERNAME", "mattermost.smtp.user"],
+  ["MM_EMAILSETTINGS_PUSHNOTIFICATIONSERVER", "mattermost.pushNotificationServer"],
+  ["MM_EMAILSETTINGS_PUSHNOTIFICATIONCONTENTS", "mattermost.pushNotificationsIncludeMessageSnippet"],
+  ["MM_SAMLSETTINGS_", "mattermost.saml"],
+  ["MM_PLUGINSETTINGS_PLUGINSTATES", "mattermost.plugins"],
+  ["MM_TEAMSETTINGS_MAXUSERSPERTEAM", "mattermost.maxUsersPerTeam"],
+  ["MM_TEAMSETTINGS_MAXCHANNELSPERTEAM", "mattermost.maxChannelsPerTeam"],
+  ["MM_TEAMSETTINGS_EXPERIMENTALPRIMARYTEAM", "mattermost.primaryTeam"],
+  ["MM_IMAGEPROXYSETTINGS_ENABLE", "mattermost.imageProxyEnabled"],
+  ["HTTP_PROXY", "mattermost.outboundProxy"],
+  ["HTTPS_PROXY", "mattermost.outboundProxy"],
+  ["NO_PROXY", "mattermost.outboundProxyExceptions"],
+];
+
+/** The environment key that manages variable `name`, if any. */
+function managingKey(name: string): string | undefined {
+  const upper = name.toUpperCase();
+  return MANAGED_ENV.find(([variable]) => (variable.endsWith("_") ? upper.startsWith(variable) : upper === variable))?.[1];
+}
+
 const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx) => {
   for (const name of Object.keys(env)) {
     if (!ENV_NAME.test(name)) {
@@ -92,6 +131,8 @@ const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx)
         path: [name],
         message: "carries or locates a secret and is set by the stack from a Kubernetes Secret; remove it from extraEnv (database, storage and licence come from the offers and the variable mattermost_licence, the SMTP password from smtp_password)",
       });
+    } else if (managingKey(name)) {
+      ctx.addIssue({ code: "custom", path: [name], message: `is managed by ${managingKey(name)}; set that key instead of overriding it in extraEnv` });
     }
   }
 });
