@@ -1,16 +1,7 @@
-import { EnvironmentError, loadEnvironments } from "../config/load";
-import { environmentsFolder, localInput, SHIPPED_ENVIRONMENTS } from "./support/synth";
+import { loadEnvironments } from "../config/load";
+import { localInput, SHIPPED_ENVIRONMENTS, rejectionsOf } from "./support/synth";
 
-/** The problems loadEnvironments reports for `files`. */
-function problemsOf(files: Record<string, unknown>): string[] {
-  try {
-    loadEnvironments(environmentsFolder(files));
-  } catch (error) {
-    if (error instanceof EnvironmentError) return [...error.problems];
-    throw error;
-  }
-  throw new Error("expected the environment files to be rejected");
-}
+const problemsOf = rejectionsOf;
 
 function withChange(change: (env: any) => void): any {
   const env = localInput();

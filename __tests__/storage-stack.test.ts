@@ -1,10 +1,8 @@
-import { EnvironmentError, loadEnvironments } from "../config/load";
 import { mattermostServiceAccountName } from "../constructs/labels";
 import { ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS, MAX_BUCKET_PREFIX_LENGTH } from "../constructs/private-bucket";
 import {
   awsInput,
   environment,
-  environmentsFolder,
   localInput,
   onlyResource,
   resources,
@@ -12,6 +10,7 @@ import {
   StackJson,
   synthEnvironments,
   synthShipped,
+  rejectionsOf,
 } from "./support/synth";
 
 const OIDC_PROVIDER_ARN = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
@@ -70,16 +69,8 @@ function allowed(statements: any[]): { actions: string[]; resources: string[] } 
   return { actions: allows.flatMap((s) => s.actions), resources: allows.flatMap((s) => s.resources ?? []) };
 }
 
-/** The problems loadEnvironments reports for `dev.yaml` with `input`. */
-function problemsOf(input: any): string[] {
-  try {
-    loadEnvironments(environmentsFolder({ "dev.yaml": input }));
-  } catch (error) {
-    if (error instanceof EnvironmentError) return [...error.problems];
-    throw error;
-  }
-  throw new Error("expected the environment file to be rejected");
-}
+/** The problems synth reports for `dev.yaml` with `input`. */
+const problemsOf = (input: any): string[] => rejectionsOf({ "dev.yaml": input });
 
 const BUCKET_ARN = /^\$\{aws_s3_bucket\.[\w-]+\.arn\}$/;
 const OBJECTS_ARN = /^\$\{aws_s3_bucket\.[\w-]+\.arn\}\/\*$/;

@@ -43,6 +43,17 @@ export const POD_SECURITY_CONTEXT = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
+/** What every run-once Job of the stack shares: a few retries, and a day to read its logs. */
+export const RUN_ONCE_JOB = { backoffLimit: 3, ttlSecondsAfterFinished: "86400" };
+
+/** The pod of a run-once Job: no restarts in place, no service-account token, no service links, hardened. */
+export const RUN_ONCE_POD = {
+  restartPolicy: "Never",
+  automountServiceAccountToken: false,
+  enableServiceLinks: false,
+  securityContext: POD_SECURITY_CONTEXT,
+};
+
 /** Container-level security: no privilege escalation, no capabilities at all. */
 export const CONTAINER_SECURITY_CONTEXT = {
   allowPrivilegeEscalation: false,

@@ -2,7 +2,7 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { createHash } from "crypto";
 import { Construct } from "constructs";
 import { mattermostLabels } from "./labels";
-import { imagePullSecrets, MattermostPodProps, mattermostContainer, mattermostVolumes, POD_SECURITY_CONTEXT } from "./mattermost-pod";
+import { imagePullSecrets, MattermostPodProps, mattermostContainer, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD } from "./mattermost-pod";
 
 /** Props of {@link MigrationJob}. */
 export interface MigrationJobProps {
@@ -37,19 +37,15 @@ export class MigrationJob extends Construct {
     this.job = new JobV1(this, "job", {
       metadata: { name: `mattermost-${props.environmentName}-migrate-${imageHash(props.pod.image)}`, namespace: props.namespace, labels },
       spec: {
-        backoffLimit: 3,
-        // A day to read its logs; once Kubernetes removes it, the next apply runs it again, which
-        // is harmless: migrating an up-to-date schema does nothing.
-        ttlSecondsAfterFinished: "86400",
+        // Once Kubernetes removes the finished Job, the next apply runs it again, which is
+        // harmless: migrating an up-to-date schema does nothing.
+        ...RUN_ONCE_JOB,
         template: {
           metadata: { labels },
           spec: {
-            restartPolicy: "Never",
+            // The migration talks to PostgreSQL only: no cloud identity, no token.
+            ...RUN_ONCE_POD,
             serviceAccountName: props.serviceAccountName,
-            // The migration talks to PostgreSQL only: no cloud identity needed.
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: POD_SECURITY_CONTEXT,
             ...imagePullSecrets(props.pod),
             container: [mattermostContainer(props.pod, { serving: false, command: MIGRATE_COMMAND })],
             volume: mattermostVolumes(props.pod, false),

@@ -3,7 +3,7 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { mattermostLabels } from "./labels";
-import { CONTAINER_SECURITY_CONTEXT, MattermostPodProps, mattermostVolumes, POD_SECURITY_CONTEXT } from "./mattermost-pod";
+import { CONTAINER_SECURITY_CONTEXT, MattermostPodProps, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD } from "./mattermost-pod";
 import { SAML_IDP_CERTIFICATE } from "./mattermost-settings";
 
 /** Props of {@link SamlCertificateJob}. */
@@ -44,15 +44,11 @@ export class SamlCertificateJob extends Construct {
     this.job = new JobV1(this, "job", {
       metadata: { name: `mattermost-${props.environmentName}-saml-certificate-${hash}`, namespace: props.namespace, labels },
       spec: {
-        backoffLimit: 3,
-        ttlSecondsAfterFinished: "86400",
+        ...RUN_ONCE_JOB,
         template: {
           metadata: { labels },
           spec: {
-            restartPolicy: "Never",
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: POD_SECURITY_CONTEXT,
+            ...RUN_ONCE_POD,
             container: [
               {
                 name: "upload",

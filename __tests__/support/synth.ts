@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { Environment, loadEnvironments } from "../../config/load";
+import { Environment, EnvironmentError, loadEnvironments } from "../../config/load";
 import { environmentSchema, EnvironmentInput } from "../../config/schema/environment";
 import { synthesize } from "../../synth/synthesize";
 
@@ -60,6 +60,17 @@ export function environmentsFolder(files: Record<string, unknown>): string {
     fs.writeFileSync(path.join(dir, name), typeof content === "string" ? content : stringify(content));
   }
   return dir;
+}
+
+/** The problems synth reports for `files` (name -> YAML object or raw text); fails when they load. */
+export function rejectionsOf(files: Record<string, unknown>): string[] {
+  try {
+    loadEnvironments(environmentsFolder(files));
+  } catch (error) {
+    if (error instanceof EnvironmentError) return [...error.problems];
+    throw error;
+  }
+  throw new Error("expected the environment files to be rejected");
 }
 
 /** A minimal valid local environment, to change one key at a time in tests. */

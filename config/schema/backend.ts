@@ -20,16 +20,8 @@ const TAG_NAME = /^[a-z0-9](?:[a-z0-9:-]*[a-z0-9])?$/;
 
 /** Where the `<env>-workspaces` stack keeps its own state. */
 export const workspacesStateSchema = z.discriminatedUnion("kind", [
-  z
-    .object({
-      kind: z.literal("local"),
-      /** Folder for the state file, relative to the project root. Default `state`. */
-      stateDir: z
-        .string()
-        .regex(/^(?!\/)(?![A-Za-z]:)[^\0]+$/, "must be a relative folder such as state (absolute paths break on other machines)")
-        .default("state"),
-    })
-    .strict(),
+  // Same as the stacks' local backend: a relative state file under stateDir.
+  localBackendSchema,
   z
     .object({
       kind: z.literal("workspace"),
