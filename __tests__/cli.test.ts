@@ -59,3 +59,22 @@ describe("npm run synth (node dist/main.js)", () => {
     expect(run.stderr).toMatch(/no-such-folder: no such folder; create it with one <env>\.yaml per environment, or point MATTERMOST_ENVIRONMENTS_DIR at one/);
   });
 });
+
+describe("npx cdktf synth", () => {
+  test("works on a machine without terraform and writes every stack", () => {
+    // A PATH with node and sh only: no terraform anywhere.
+    const bin = tempDir("bin");
+    fs.symlinkSync(process.execPath, path.join(bin, "node"));
+    fs.symlinkSync("/bin/sh", path.join(bin, "sh"));
+    const output = path.join(tempDir("cdktf-cli"), "out");
+    const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "node_modules", "cdktf-cli", "bundle", "bin", "cdktf"), "synth", "--output", output], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      env: { HOME: tempDir("home"), PATH: bin, CHECKPOINT_DISABLE: "1", CI: "1" },
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Generated Terraform code for the stacks: local-app, local-database,\s+local-storage, production-app/);
+    const manifest = JSON.parse(fs.readFileSync(path.join(output, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks)).toHaveLength(7);
+  });
+});
