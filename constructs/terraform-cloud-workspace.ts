@@ -11,7 +11,7 @@ export type ExecutionMode = "remote" | "agent" | "local";
 /** A repository that drives runs (VCS-driven workflow). */
 export interface WorkspaceRepository {
   /** `<vcs organization>/<repository>`. */
-  readonly identifier: string;
+  readonly repository: string;
   /** Default: the repository's default branch. */
   readonly branch?: string;
   /** Exactly one of oauthTokenId and githubAppInstallationId. */
@@ -82,12 +82,7 @@ export class TerraformCloudWorkspace extends Construct {
       queueAllRuns: false,
       ...(props.repository
         ? {
-            vcsRepo: {
-              identifier: props.repository.identifier,
-              ...(props.repository.branch ? { branch: props.repository.branch } : {}),
-              ...(props.repository.oauthTokenId ? { oauthTokenId: props.repository.oauthTokenId } : {}),
-              ...(props.repository.githubAppInstallationId ? { githubAppInstallationId: props.repository.githubAppInstallationId } : {}),
-            },
+            vcsRepo: vcsRepo(props.repository),
             // Only a change to this stack's synthesized JSON triggers a run.
             fileTriggersEnabled: true,
           }
@@ -120,4 +115,9 @@ export class TerraformCloudWorkspace extends Construct {
       ...(options.description ? { description: options.description } : {}),
     });
   }
+}
+
+/** tfe's `vcs_repo` block: the repository is its `identifier`; branch and connection pass as they are. */
+function vcsRepo({ repository, ...branchAndConnection }: WorkspaceRepository) {
+  return { ...branchAndConnection, identifier: repository };
 }

@@ -98,16 +98,7 @@ export class WorkspacesStack extends TerraformStack {
         tags: [...new Set(["mattermost", `env:${props.environmentName}`, `stack:${kind}`, ...backend.tags])],
         // cdktf writes each stack to cdktf.out/stacks/<stack id>; VCS-driven runs plan it there.
         workingDirectory: `cdktf.out/stacks/${stack.node.id}`,
-        ...(backend.vcs
-          ? {
-              repository: {
-                identifier: backend.vcs.repository,
-                ...(backend.vcs.branch ? { branch: backend.vcs.branch } : {}),
-                ...(backend.vcs.oauthTokenId ? { oauthTokenId: backend.vcs.oauthTokenId } : {}),
-                ...(backend.vcs.githubAppInstallationId ? { githubAppInstallationId: backend.vcs.githubAppInstallationId } : {}),
-              },
-            }
-          : {}),
+        ...(backend.vcs ? { repository: backend.vcs } : {}),
       });
     };
     const workspaces = { database: workspace("database"), storage: workspace("storage"), app: workspace("app") };
