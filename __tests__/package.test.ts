@@ -17,6 +17,21 @@ describe("npm pack", () => {
     expect(files.filter((f) => f.startsWith("dist/__tests__") || /(?<!\.d)\.ts$/.test(f))).toEqual([]);
   });
 
+  test("the entry point still exports every construct by name, wherever its file lives in constructs/", () => {
+    // Names a consumer may import today; moving a file between folders must not drop one.
+    const constructs = [
+      "BucketAccessPolicy", "BucketUser", "ConsumedOffer", "DatabaseCaSecret", "IrsaRole", "LicenceSecret",
+      "MattermostDatabase", "MattermostDisruptionBudget", "MattermostEnvSecret", "MattermostIngress",
+      "MattermostNetworkPolicy", "MattermostServiceAccount", "MattermostWorkload", "MigrationJob",
+      "PersistentFiles", "PrivateBucket", "PublishedOffer", "RdsPostgres", "RegistrySecret",
+      "SamlCertificateJob", "TerraformCloudWorkspace", "DATABASE_OFFER", "STORAGE_OFFER", "stateLocation",
+      "storeStateAt", "readStateAt", "mattermostLabels", "mattermostSettings", "useAws", "useKubernetes",
+      "AppStack", "DatabaseStack", "StorageStack", "WorkspacesStack", "addEnvironmentStacks", "synthesize",
+    ];
+    const exported = Object.keys(require(path.join(PROJECT_ROOT, "dist", "index.js")));
+    expect(constructs.filter((name) => !exported.includes(name))).toEqual([]);
+  });
+
   test("works from another folder: a TypeScript consumer type-checks, synthesizes and gets linked stacks", () => {
     const consumer = path.join(work, "consumer");
     const modules = path.join(consumer, "node_modules");

@@ -8,12 +8,12 @@ import { AssetType, Fn, TerraformAsset, TerraformStack, TerraformVariable } from
 import { Construct } from "constructs";
 import type { AwsConfig } from "../config/schema/aws";
 import type { DatabaseConfig } from "../config/schema/database";
-import { DATABASE_CA_PATH, DATABASE_OFFER } from "../constructs/database-offer";
-import { MattermostDatabase } from "../constructs/mattermost-database";
-import { PublishedOffer } from "../constructs/offer";
-import { useAws } from "../constructs/providers";
-import { RdsPostgres } from "../constructs/rds-postgres";
-import { StateLocation, storeStateAt } from "../constructs/state-location";
+import { DATABASE_CA_PATH, DATABASE_OFFER } from "../constructs/offers/database-offer";
+import { MattermostDatabase } from "../constructs/database/mattermost-database";
+import { PublishedOffer } from "../constructs/offers/offer";
+import { useAws } from "../constructs/shared/providers";
+import { RdsPostgres } from "../constructs/database/rds-postgres";
+import { StateLocation, storeStateAt } from "../constructs/offers/state-location";
 
 /** Props of {@link DatabaseStack}. */
 export interface DatabaseStackProps {

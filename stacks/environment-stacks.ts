@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import type { Environment } from "../config/load";
-import { stateLocation } from "../constructs/state-location";
+import { stateLocation } from "../constructs/offers/state-location";
 import { AppStack } from "./app-stack";
 import { DatabaseStack } from "./database-stack";
 import { StorageStack } from "./storage-stack";

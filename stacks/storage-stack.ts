@@ -3,16 +3,16 @@ import { Construct } from "constructs";
 import type { AwsConfig } from "../config/schema/aws";
 import type { KubernetesConfig } from "../config/schema/kubernetes";
 import type { ExternalStorageConfig, S3StorageConfig, StorageConfig } from "../config/schema/storage";
-import { BucketAccessPolicy } from "../constructs/bucket-access-policy";
-import { BucketUser } from "../constructs/bucket-user";
-import { IrsaRole } from "../constructs/irsa-role";
-import { mattermostServiceAccountName } from "../constructs/labels";
-import { PublishedOffer } from "../constructs/offer";
-import { PersistentFiles } from "../constructs/persistent-files";
-import { MAX_BUCKET_PREFIX_LENGTH, PrivateBucket } from "../constructs/private-bucket";
-import { useAws, useKubernetes } from "../constructs/providers";
-import { StateLocation, storeStateAt } from "../constructs/state-location";
-import { STORAGE_OFFER, StorageOfferField } from "../constructs/storage-offer";
+import { BucketAccessPolicy } from "../constructs/storage/bucket-access-policy";
+import { BucketUser } from "../constructs/storage/bucket-user";
+import { IrsaRole } from "../constructs/storage/irsa-role";
+import { mattermostServiceAccountName } from "../constructs/shared/labels";
+import { PublishedOffer } from "../constructs/offers/offer";
+import { PersistentFiles } from "../constructs/storage/persistent-files";
+import { MAX_BUCKET_PREFIX_LENGTH, PrivateBucket } from "../constructs/storage/private-bucket";
+import { useAws, useKubernetes } from "../constructs/shared/providers";
+import { StateLocation, storeStateAt } from "../constructs/offers/state-location";
+import { STORAGE_OFFER, StorageOfferField } from "../constructs/offers/storage-offer";
 
 /** Props of {@link StorageStack}. */
 export interface StorageStackProps {

@@ -3,8 +3,8 @@ import { TfeProvider } from "@cdktf/provider-tfe/lib/provider";
 import { Fn, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { CloudBackendConfig } from "../config/schema/backend";
-import { StateLocation, stateLocation, storeStateAt } from "../constructs/state-location";
-import { TerraformCloudWorkspace } from "../constructs/terraform-cloud-workspace";
+import { StateLocation, stateLocation, storeStateAt } from "../constructs/offers/state-location";
+import { TerraformCloudWorkspace } from "../constructs/terraform-cloud/terraform-cloud-workspace";
 
 /** The role a stack plays in its environment. */
 export type StackKind = "database" | "storage" | "app";

@@ -1,0 +1,30 @@
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_ROOT } from "../support/synth";
+
+/** Every option of the charm's config.yaml (legacy branch), and its one action. */
+const CHARM_OPTIONS = [
+  "clustering", "debug", "extra_env", "image_proxy_enabled", "ingress_whitelist_source_range", "licence",
+  "mattermost_image_path", "mattermost_image_username", "mattermost_image_password", "max_channels_per_team",
+  "max_users_per_team", "outbound_proxy", "outbound_proxy_exceptions", "performance_monitoring_enabled",
+  "primary_team", "push_notification_server", "push_notifications_include_message_snippet", "site_url",
+  "tls_secret_name", "max_file_size", "s3_enabled", "s3_endpoint", "s3_bucket", "s3_region", "s3_access_key_id",
+  "s3_secret_access_key", "s3_server_side_encryption", "smtp_connection_security", "smtp_from_address", "smtp_host",
+  "smtp_password", "smtp_user", "smtp_port", "smtp_reply_to_address", "sso", "use_canonical_defaults",
+  "use_experimental_saml_library", "grant-admin-role",
+];
+
+describe("docs/app.md", () => {
+  const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "app.md"), "utf8");
+  const table = doc.slice(doc.indexOf("## The charm's options and their keys"));
+
+  test.each(CHARM_OPTIONS.map((o) => [o]))("the charm option table has a row for %s", (option) => {
+    expect(table).toMatch(new RegExp(`^\\| (action )?\`${option}\` \\|`, "m"));
+  });
+
+  test("names the grant-admin-role command and the push notification caveats", () => {
+    expect(doc).toContain("mmctl --local roles system-admin");
+    expect(doc).toMatch(/hosted push service[\s\S]*licence/);
+    expect(doc).toMatch(/self-hosted `mattermost-push-proxy` only works with mobile apps that you build and\s+sign yourself/);
+  });
+});

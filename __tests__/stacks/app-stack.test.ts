@@ -1,0 +1,406 @@
+import { RESERVED_ENV } from "../../config/schema/mattermost";
+import { imageHash } from "../../constructs/app/migration-job";
+import { awsInput, environment, localInput, onlyResource, resources, StackJson, synthEnvironments, synthShipped } from "../support/synth";
+
+/** The app stack of an environment built from `input`. */
+function appOf(input: any, name = "dev"): StackJson {
+  return synthEnvironments([environment(name, input)])[`${name}-app`];
+}
+
+function deploymentOf(stack: StackJson): any {
+  return onlyResource(stack, "kubernetes_deployment_v1");
+}
+
+function containerOf(stack: StackJson): any {
+  return deploymentOf(stack).spec.template.spec.container[0];
+}
+
+/** name -> env entry of the Deployment's container. */
+function envOf(stack: StackJson): Record<string, any> {
+  return Object.fromEntries(containerOf(stack).env.map((e: any) => [e.name, e]));
+}
+
+function withMattermost(base: any, mattermost: any): any {
+  return { ...base, mattermost: { ...base.mattermost, ...mattermost } };
+}
+
+/** Every Kubernetes object of the stack (resources whose type starts with kubernetes_). */
+function kubernetesObjects(stack: StackJson): any[] {
+  return Object.entries(stack.resource ?? {})
+    .filter(([type]) => type.startsWith("kubernetes_"))
+    .flatMap(([, byName]) => Object.values(byName));
+}
+
+/** Variables whose value is a secret (the licence path is reserved too, but it is a path). */
+const SECRET_CARRYING: string[] = RESERVED_ENV.filter((name) => name !== "MM_SERVICESETTINGS_LICENSEFILELOCATION");
+
+describe("app stack, production (S3 with keys, https, 3 clustered licensed replicas)", () => {
+  const stack = synthShipped()["production-app"];
+  const env = envOf(stack);
+
+  test("the migration Job runs `mattermost db migrate` with the same image, env and security, and gates the Deployment", () => {
+    const job = onlyResource(stack, "kubernetes_job_v1");
+    const deployment = deploymentOf(stack);
+    const jobPod = job.spec.template.spec;
+    const jobContainer = jobPod.container[0];
+    expect(jobContainer.command).toEqual(["mattermost", "db", "migrate"]);
+    expect(jobContainer.image).toBe(containerOf(stack).image);
+    expect(jobContainer.env).toEqual(containerOf(stack).env);
+    expect(jobContainer.security_context).toEqual(containerOf(stack).security_context);
+    expect(jobPod.security_context).toEqual(deployment.spec.template.spec.security_context);
+    expect(jobPod.restart_policy).toBe("Never");
+    expect(job.spec.backoff_limit).toBeGreaterThan(0);
+    expect(job.spec.ttl_seconds_after_finished).toBeDefined();
+    expect(job.wait_for_completion).toBe(true);
+    expect(job.timeouts).toMatchObject({ create: "30m", update: "30m" });
+    const jobAddress = `kubernetes_job_v1.${Object.keys(stack.resource!.kubernetes_job_v1)[0]}`;
+    expect(deployment.depends_on).toEqual([jobAddress]);
+  });
+
+  test("the Job's name follows the image, so a new image is a new Job", () => {
+    const job = onlyResource(stack, "kubernetes_job_v1");
+    expect(job.metadata.name).toBe(`mattermost-production-migrate-${imageHash("mattermost/mattermost-enterprise-edition:10.11.4")}`);
+    const input = withMattermost(awsInput(), { image: "mattermost/mattermost-enterprise-edition:10.12.0" });
+    const other = onlyResource(appOf(input, "production"), "kubernetes_job_v1");
+    expect(other.metadata.name).not.toBe(job.metadata.name);
+    expect(other.metadata.name).toMatch(/^mattermost-production-migrate-[0-9a-f]{10}$/);
+  });
+
+  test("the Job's pods are not the Deployment's: the Service, PDB and policy never select them", () => {
+    const jobLabels = onlyResource(stack, "kubernetes_job_v1").spec.template.metadata.labels;
+    const selector = deploymentOf(stack).spec.selector.match_labels;
+    expect(Object.entries(selector).every(([k, v]) => jobLabels[k] === v)).toBe(false);
+  });
+
+  test("rolls one pod at a time, never below the wanted ready pods, and Terraform waits", () => {
+    const deployment = deploymentOf(stack);
+    expect(deployment.spec.replicas).toBe("3");
+    expect(deployment.spec.strategy).toEqual({ type: "RollingUpdate", rolling_update: { max_unavailable: "0", max_surge: "1" } });
+    expect(deployment.wait_for_rollout).toBe(true);
+  });
+
+  test("non-root uid/gid 2000, no escalation, no capabilities, RuntimeDefault seccomp, no service account token", () => {
+    const pod = deploymentOf(stack).spec.template.spec;
+    expect(pod.security_context).toEqual({ run_as_non_root: true, run_as_user: "2000", run_as_group: "2000", fs_group: "2000", seccomp_profile: { type: "RuntimeDefault" } });
+    expect(containerOf(stack).security_context).toEqual({ allow_privilege_escalation: false, privileged: false, run_as_non_root: true, capabilities: { drop: ["ALL"] } });
+    expect(pod.automount_service_account_token).toBe(false);
+    expect(pod.service_account_name).toMatch(/^\$\{kubernetes_service_account_v1\./);
+    expect(onlyResource(stack, "kubernetes_service_account_v1")).toMatchObject({ metadata: { name: "mattermost-production" }, automount_service_account_token: false });
+  });
+
+  test("startup, readiness and liveness probes on /api/v4/system/ping:8065", () => {
+    const container = containerOf(stack);
+    for (const probe of ["startup_probe", "readiness_probe", "liveness_probe"]) {
+      expect(container[probe].http_get).toEqual({ path: "/api/v4/system/ping", port: "8065" });
+    }
+  });
+
+  test("resource requests and limits (defaults)", () => {
+    expect(containerOf(stack).resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "4Gi" } });
+  });
+
+  test("spread across nodes and zones", () => {
+    const spread = deploymentOf(stack).spec.template.spec.topology_spread_constraint;
+    expect(spread.map((c: any) => c.topology_key)).toEqual(["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
+    expect(spread[0].label_selector[0].match_labels).toEqual(deploymentOf(stack).spec.selector.match_labels);
+  });
+
+  test("a PodDisruptionBudget for the 3 replicas", () => {
+    const pdb = onlyResource(stack, "kubernetes_pod_disruption_budget_v1");
+    expect(pdb.spec).toEqual({ max_unavailable: "1", selector: { match_labels: deploymentOf(stack).spec.selector.match_labels } });
+  });
+
+  test("clustering: gossip 8074 TCP and UDP on the container, let in only from Mattermost pods", () => {
+    expect(containerOf(stack).port).toEqual(
+      expect.arrayContaining([
+        { name: "gossip-tcp", container_port: 8074, protocol: "TCP" },
+        { name: "gossip-udp", container_port: 8074, protocol: "UDP" },
+      ]),
+    );
+    const policy = onlyResource(stack, "kubernetes_network_policy_v1");
+    const selector = deploymentOf(stack).spec.selector.match_labels;
+    expect(policy.spec.pod_selector.match_labels).toEqual(selector);
+    expect(policy.spec.policy_types).toEqual(["Ingress"]);
+    const gossip = policy.spec.ingress.find((rule: any) => rule.ports.some((p: any) => p.port === "8074"));
+    expect(gossip).toEqual({ from: [{ pod_selector: { match_labels: selector } }], ports: [{ port: "8074", protocol: "TCP" }, { port: "8074", protocol: "UDP" }] });
+    expect(env.MM_CLUSTERSETTINGS_CLUSTERNAME.value).toContain("production");
+  });
+
+  test("network policy: 8065 only from the ingress controller's namespace, 8067 only from the metrics namespace", () => {
+    const rules = onlyResource(stack, "kubernetes_network_policy_v1").spec.ingress;
+    expect(rules).toContainEqual({ from: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ port: "8065", protocol: "TCP" }] });
+    expect(rules).toContainEqual({ from: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ port: "8067", protocol: "TCP" }] });
+    expect(rules).toHaveLength(3);
+  });
+
+  test("performance monitoring: 8067 on the container and the Service, Prometheus annotations", () => {
+    expect(containerOf(stack).port).toContainEqual({ name: "metrics", container_port: 8067, protocol: "TCP" });
+    const service = onlyResource(stack, "kubernetes_service_v1");
+    expect(service.spec.port).toContainEqual({ name: "metrics", port: 8067, target_port: "8067", protocol: "TCP" });
+    expect(deploymentOf(stack).spec.template.metadata.annotations).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": "8067", "prometheus.io/path": "/metrics" });
+    expect(env.MM_METRICSSETTINGS_ENABLE.value).toBe("true");
+  });
+
+  test("ingress for https: TLS for the host with the named secret, body size, allow-list, no ssl-redirect override", () => {
+    const ingress = onlyResource(stack, "kubernetes_ingress_v1");
+    expect(ingress.metadata.name).toBe("mattermost-production");
+    expect(ingress.spec.ingress_class_name).toBe("nginx");
+    expect(ingress.spec.tls).toEqual([{ hosts: ["chat.example.com"], secret_name: "chat-example-com-tls" }]);
+    expect(ingress.spec.rule).toEqual([
+      {
+        host: "chat.example.com",
+        http: { path: [{ path: "/", path_type: "Prefix", backend: { service: { name: expect.stringMatching(/^\$\{kubernetes_service_v1\./), port: { number: 8065 } } } }] },
+      },
+    ]);
+    expect(ingress.metadata.annotations).toMatchObject({
+      "nginx.ingress.kubernetes.io/proxy-body-size": "100m",
+      "nginx.ingress.kubernetes.io/whitelist-source-range": "10.0.0.0/8",
+    });
+    expect(ingress.metadata.annotations["nginx.ingress.kubernetes.io/ssl-redirect"]).toBeUndefined();
+  });
+
+  test("licence: a sensitive variable, in a Secret whose name follows its hash, mounted read-only, path in the env", () => {
+    expect(stack.variable!.mattermost_licence).toMatchObject({ type: "string", sensitive: true });
+    const licence = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name.includes("-licence-"));
+    expect(licence.metadata.name).toBe("mattermost-production-licence-${substr(nonsensitive(sha256(var.mattermost_licence)), 0, 8)}");
+    expect(licence.data).toEqual({ licence: "${var.mattermost_licence}" });
+    expect(licence.lifecycle.create_before_destroy).toBe(true);
+    expect(licence.lifecycle.precondition).toEqual([
+      { condition: "${(length(trimspace(var.mattermost_licence)) >= 1)}", error_message: expect.stringContaining("mattermost.licensed is true but the variable mattermost_licence is empty") },
+    ]);
+    const pod = deploymentOf(stack).spec.template.spec;
+    expect(pod.volume).toContainEqual({ name: "licence", secret: { secret_name: expect.stringContaining("kubernetes_secret_v1.licence"), default_mode: "0444" } });
+    expect(containerOf(stack).volume_mount).toContainEqual({ name: "licence", mount_path: "/etc/mattermost/licence", read_only: true });
+    expect(env.MM_SERVICESETTINGS_LICENSEFILELOCATION.value).toBe("/etc/mattermost/licence/licence");
+  });
+
+  test("S3 with keys: keys only through secretKeyRef, every file setting explicit", () => {
+    expect(env.MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY.value_from.secret_key_ref.key).toBe("s3-secret-access-key");
+    expect(env.MM_FILESETTINGS_AMAZONS3ACCESSKEYID.value_from.secret_key_ref.key).toBe("s3-access-key-id");
+    expect(env.MM_FILESETTINGS_AMAZONS3REGION.value).toBe("${data.terraform_remote_state.storage.outputs.storage_region}");
+    const secret = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name === "mattermost-production-env");
+    expect(secret.data).toEqual({
+      dsn: "${data.terraform_remote_state.database.outputs.database_dsn}",
+      "s3-access-key-id": "${data.terraform_remote_state.storage.outputs.storage_access_key_id}",
+      "s3-secret-access-key": "${data.terraform_remote_state.storage.outputs.storage_secret_access_key}",
+      "smtp-password": "${var.smtp_password}",
+    });
+    expect(Object.keys(stack.variable ?? {}).sort()).toEqual(["mattermost_licence", "smtp_password"]);
+  });
+
+  test("the app stack makes the namespace (S3: no claim to hold)", () => {
+    expect(onlyResource(stack, "kubernetes_namespace_v1").metadata.name).toBe("mattermost");
+  });
+});
+
+describe("app stack, local (claim, http, one replica)", () => {
+  const stack = synthShipped()["local-app"];
+
+  test("the storage stack's claim at /mattermost/data, its namespace, no namespace here", () => {
+    expect(resources(stack, "kubernetes_namespace_v1")).toEqual([]);
+    const pod = deploymentOf(stack).spec.template.spec;
+    expect(pod.volume).toEqual([{ name: "data", persistent_volume_claim: { claim_name: "${data.terraform_remote_state.storage.outputs.storage_claim_name}" } }]);
+    expect(containerOf(stack).volume_mount).toEqual([{ name: "data", mount_path: "/mattermost/data" }]);
+    expect(deploymentOf(stack).metadata.namespace).toBe("${data.terraform_remote_state.storage.outputs.storage_namespace}");
+  });
+
+  test("the migration Job does not mount the claim (a ReadWriteOnce claim would block it)", () => {
+    const job = onlyResource(stack, "kubernetes_job_v1");
+    expect(job.spec.template.spec.volume ?? []).toEqual([]);
+  });
+
+  test("ingress for http: ssl-redirect false, no TLS", () => {
+    const ingress = onlyResource(stack, "kubernetes_ingress_v1");
+    expect(ingress.metadata.annotations["nginx.ingress.kubernetes.io/ssl-redirect"]).toBe("false");
+    expect(ingress.spec.tls).toBeUndefined();
+    expect(ingress.spec.rule[0].host).toBe("mattermost.local");
+  });
+
+  test("one replica: no PDB, no gossip, no metrics port, no licence variable", () => {
+    expect(resources(stack, "kubernetes_pod_disruption_budget_v1")).toEqual([]);
+    expect(containerOf(stack).port).toEqual([{ name: "http", container_port: 8065, protocol: "TCP" }]);
+    expect(onlyResource(stack, "kubernetes_network_policy_v1").spec.ingress).toHaveLength(1);
+    expect(stack.variable?.mattermost_licence).toBeUndefined();
+  });
+});
+
+describe("app stack options", () => {
+  test("SAML: a Job copies the IdP certificate from its Secret into the config store, after the migration and before the rollout", () => {
+    const input = withMattermost(awsInput(), { saml: { preset: "ubuntu-sso", idpCertificateSecretName: "ubuntu-sso-idp" } });
+    const stack = appOf(input);
+    const source = Object.values<any>(stack.data!.kubernetes_secret_v1);
+    expect(source).toEqual([expect.objectContaining({ metadata: { name: "ubuntu-sso-idp", namespace: expect.any(String) } })]);
+    const jobs = resources(stack, "kubernetes_job_v1");
+    const upload = jobs.find((j) => j.metadata.name.includes("-saml-certificate-"));
+    expect(upload.metadata.name).toMatch(/^mattermost-dev-saml-certificate-\$\{substr\(nonsensitive\(sha256\(jsonencode\(data\.kubernetes_secret_v1\.[\w-]+\.data\)\)\), 0, 8\)\}$/);
+    const pod = upload.spec.template.spec;
+    const container = pod.container[0];
+    expect(container.image).toBe("postgres:17.6-alpine");
+    expect(container.command[2]).toContain("INSERT INTO configurationfiles (name, data, createat, updateat)");
+    expect(container.command[2]).toContain("VALUES ('saml-idp.crt', :'cert',");
+    expect(container.env).toEqual([{ name: "MATTERMOST_DSN", value_from: { secret_key_ref: { name: expect.any(String), key: "dsn" } } }]);
+    expect(pod.volume).toContainEqual({ name: "saml-certificate", secret: { secret_name: "ubuntu-sso-idp", default_mode: "0444" } });
+    expect(pod.security_context.run_as_non_root).toBe(true);
+    expect(container.security_context).toMatchObject({ allow_privilege_escalation: false, capabilities: { drop: ["ALL"] } });
+    const migration = Object.keys(stack.resource!.kubernetes_job_v1).find((id) => id.startsWith("migration"))!;
+    const uploadId = Object.keys(stack.resource!.kubernetes_job_v1).find((id) => id.startsWith("saml-certificate"))!;
+    expect(upload.depends_on).toEqual([`kubernetes_job_v1.${migration}`]);
+    expect(deploymentOf(stack).depends_on).toEqual([`kubernetes_job_v1.${migration}`, `kubernetes_job_v1.${uploadId}`]);
+    expect(resources(appOf(withMattermost(awsInput(), { saml: { preset: "ubuntu-sso" } })), "kubernetes_job_v1")).toHaveLength(1);
+  });
+
+  test("verify-full: the database offer's CA is mounted where the DSN's sslrootcert points, in the pods and the migration", () => {
+    const input = localInput();
+    Object.assign(input.database, { sslMode: "verify-full", caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" });
+    const stack = appOf(input);
+    const secret = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name === "mattermost-dev-database-ca");
+    expect(secret.data).toEqual({ "ca.crt": "${data.terraform_remote_state.database.outputs.database_ca_certificate}" });
+    for (const pod of [deploymentOf(stack).spec.template.spec, onlyResource(stack, "kubernetes_job_v1").spec.template.spec]) {
+      const volume = pod.volume.find((v: any) => v.name === "database-ca");
+      expect(volume.secret.secret_name).toMatch(/^\$\{kubernetes_secret_v1\.database-ca_secret_\w+\.metadata\[0\]\.name\}$/);
+      expect(pod.container[0].volume_mount).toContainEqual(expect.objectContaining({ name: volume.name, mount_path: "/mattermost/db-ca", read_only: true }));
+    }
+    expect(resources(appOf(localInput()), "kubernetes_secret_v1").map((s) => s.metadata.name)).not.toContain("mattermost-dev-database-ca");
+  });
+
+  test("http with an allow-list (the charm's http ingress test)", () => {
+    const stack = appOf(withMattermost(localInput(), { ingressAllowedSourceRanges: ["10.0.0.0/8", "192.168.0.0/16"], maxFileSizeMb: 5 }));
+    expect(onlyResource(stack, "kubernetes_ingress_v1").metadata.annotations).toMatchObject({
+      "nginx.ingress.kubernetes.io/whitelist-source-range": "10.0.0.0/8,192.168.0.0/16",
+      "nginx.ingress.kubernetes.io/ssl-redirect": "false",
+      "nginx.ingress.kubernetes.io/proxy-body-size": "5m",
+    });
+    expect(envOf(stack).MM_FILESETTINGS_MAXFILESIZE.value).toBe("5242880");
+  });
+
+  test("https without a TLS secret: TLS for the host with the controller's default certificate", () => {
+    const stack = appOf(withMattermost(localInput(), { siteUrl: "https://chat.test" }));
+    expect(onlyResource(stack, "kubernetes_ingress_v1").spec.tls).toEqual([{ hosts: ["chat.test"] }]);
+  });
+
+  test("cert-manager: the ClusterIssuer annotation", () => {
+    const stack = appOf(withMattermost(localInput(), { siteUrl: "https://chat.test", tlsSecretName: "chat-tls", certManagerClusterIssuer: "letsencrypt" }));
+    expect(onlyResource(stack, "kubernetes_ingress_v1").metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt");
+  });
+
+  test("IRSA: the service account carries the offer's role, the token is mounted, no keys are set", () => {
+    const input = awsInput();
+    input.storage.access = "irsa";
+    input.storage.irsa = { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789" };
+    const stack = appOf(input);
+    const account = onlyResource(stack, "kubernetes_service_account_v1");
+    expect(account.metadata.name).toBe("mattermost-dev");
+    expect(account.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "${data.terraform_remote_state.storage.outputs.storage_role_arn}" });
+    expect(account.automount_service_account_token).toBe(true);
+    expect(deploymentOf(stack).spec.template.spec.automount_service_account_token).toBe(true);
+    // The migration talks to PostgreSQL only.
+    expect(onlyResource(stack, "kubernetes_job_v1").spec.template.spec.automount_service_account_token).toBe(false);
+    const env = envOf(stack);
+    expect(env.MM_FILESETTINGS_AMAZONS3ACCESSKEYID).toBeUndefined();
+    expect(env.MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY).toBeUndefined();
+    const secret = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name === "mattermost-dev-env");
+    expect(Object.keys(secret.data)).toEqual(["dsn"]);
+  });
+
+  test("an existing S3-compatible bucket: its keys through the Secret, its endpoint and SSL from the offer", () => {
+    const input = localInput();
+    input.storage = { kind: "external", endpoint: "http://minio.storage:9000", bucket: "chat" };
+    const stack = appOf(input);
+    const env = envOf(stack);
+    expect(env.MM_FILESETTINGS_DRIVERNAME.value).toBe("amazons3");
+    expect(env.MM_FILESETTINGS_AMAZONS3ENDPOINT.value).toBe("${data.terraform_remote_state.storage.outputs.storage_endpoint}");
+    expect(env.MM_FILESETTINGS_AMAZONS3SSL.value).toBe("${data.terraform_remote_state.storage.outputs.storage_ssl}");
+    expect(env.MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY.value_from.secret_key_ref.key).toBe("s3-secret-access-key");
+    expect(onlyResource(stack, "kubernetes_namespace_v1").metadata.name).toBe("mattermost");
+    expect(deploymentOf(stack).spec.template.spec.volume).toEqual([]);
+  });
+
+  test("SMTP with a user: the password is a sensitive variable in the Secret, with a precondition", () => {
+    const stack = appOf(withMattermost(localInput(), { smtp: { host: "smtp.example.com", user: "chat", fromAddress: "chat@example.com" } }));
+    expect(stack.variable!.smtp_password).toMatchObject({ type: "string", sensitive: true });
+    expect(envOf(stack).MM_EMAILSETTINGS_SMTPPASSWORD.value_from.secret_key_ref.key).toBe("smtp-password");
+    const secret = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name === "mattermost-dev-env");
+    expect(secret.data["smtp-password"]).toBe("${var.smtp_password}");
+    expect(secret.lifecycle.precondition[0]).toEqual({ condition: "${(length(var.smtp_password) >= 1)}", error_message: expect.stringContaining("smtp.user is set but the variable smtp_password is empty") });
+  });
+
+  test("SMTP without a user: no password variable", () => {
+    const stack = appOf(withMattermost(localInput(), { smtp: { host: "relay.internal", fromAddress: "chat@example.com" } }));
+    expect(stack.variable?.smtp_password).toBeUndefined();
+  });
+
+  test("a private registry: dockerconfigjson Secret from a sensitive variable, used by the Deployment and the Job", () => {
+    const stack = appOf(withMattermost(localInput(), { image: "registry.example.com/chat/mattermost:10.11.4", registry: { server: "registry.example.com", username: "deploy" } }));
+    expect(stack.variable!.registry_password).toMatchObject({ type: "string", sensitive: true });
+    const secret = resources(stack, "kubernetes_secret_v1").find((s) => s.type === "kubernetes.io/dockerconfigjson");
+    expect(secret.metadata.name).toBe("mattermost-dev-registry");
+    expect(secret.data[".dockerconfigjson"]).toContain("var.registry_password");
+    expect(secret.lifecycle.precondition[0].error_message).toContain("registry_password is empty");
+    const pull = [{ name: expect.stringContaining("kubernetes_secret_v1.registry") }];
+    expect(deploymentOf(stack).spec.template.spec.image_pull_secrets).toEqual(pull);
+    expect(onlyResource(stack, "kubernetes_job_v1").spec.template.spec.image_pull_secrets).toEqual(pull);
+  });
+
+  test("resources, controller and metrics namespaces are configurable", () => {
+    const input = withMattermost(localInput(), {
+      resources: { requests: { cpu: "1", memory: "2Gi" } },
+      ingressControllerNamespace: "traefik",
+      performanceMonitoring: true,
+      licensed: true,
+      metricsNamespace: "prometheus",
+    });
+    const stack = appOf(input);
+    expect(containerOf(stack).resources).toEqual({ requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } });
+    const namespaces = onlyResource(stack, "kubernetes_network_policy_v1").spec.ingress.map((r: any) => r.from[0].namespace_selector.match_labels["kubernetes.io/metadata.name"]);
+    expect(namespaces).toEqual(["traefik", "prometheus"]);
+  });
+
+  test("extraEnv reaches the container last", () => {
+    const stack = appOf(withMattermost(localInput(), { extraEnv: { MM_SERVICESETTINGS_ENABLELOCALMODE: true } }));
+    expect(envOf(stack).MM_SERVICESETTINGS_ENABLELOCALMODE.value).toBe("true");
+  });
+});
+
+describe("secrets are never literal, names and labels derive from the environment", () => {
+  const stacks = synthShipped();
+  const everything = withMattermost(awsInput(), {
+    smtp: { host: "smtp.example.com", user: "chat", fromAddress: "chat@example.com" },
+    image: "registry.example.com/chat/mattermost-enterprise-edition:10.11.4",
+    registry: { server: "registry.example.com", username: "deploy" },
+    clustering: true,
+    replicas: 2,
+  });
+  const all: [string, StackJson][] = [["production", stacks["production-app"]], ["local", stacks["local-app"]], ["dev", appOf(everything)]];
+
+  test.each(all)("%s: no secret-carrying variable has a literal value, in the Deployment or the Job", (_name, stack) => {
+    const containers = [containerOf(stack), onlyResource(stack, "kubernetes_job_v1").spec.template.spec.container[0]];
+    for (const container of containers) {
+      for (const entry of container.env) {
+        if (SECRET_CARRYING.includes(entry.name)) {
+          expect(entry.value).toBeUndefined();
+          expect(entry.value_from.secret_key_ref).toBeDefined();
+        }
+        // No value anywhere refers to a sensitive variable or a sensitive offer output.
+        expect(String(entry.value ?? "")).not.toMatch(/var\.|database_dsn|database_password|secret_access_key/);
+      }
+    }
+  });
+
+  test.each(all)("%s: every variable of the app stack is sensitive", (_name, stack) => {
+    for (const variable of Object.values(stack.variable ?? {})) expect(variable.sensitive).toBe(true);
+  });
+
+  test("the full-featured stack has the licence, SMTP and registry variables", () => {
+    expect(Object.keys(all[2][1].variable ?? {}).sort()).toEqual(["mattermost_licence", "registry_password", "smtp_password"]);
+  });
+
+  test.each(all)("%s: every Kubernetes object carries the app.kubernetes.io labels of its environment", (name, stack) => {
+    const objects = kubernetesObjects(stack);
+    expect(objects.length).toBeGreaterThan(5);
+    for (const object of objects) {
+      expect(object.metadata.labels).toMatchObject({ "app.kubernetes.io/name": "mattermost", "app.kubernetes.io/instance": `mattermost-${name}`, "app.kubernetes.io/part-of": "mattermost", "app.kubernetes.io/managed-by": "mattermost-cdktf" });
+      expect(object.metadata.labels["app.kubernetes.io/component"]).toBeTruthy();
+      if (object.metadata.name !== "mattermost") expect(object.metadata.name).toContain(`mattermost-${name}`);
+    }
+  });
+});

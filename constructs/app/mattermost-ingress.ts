@@ -1,0 +1,53 @@
+import { IngressV1 } from "@cdktf/provider-kubernetes/lib/ingress-v1";
+import { Construct } from "constructs";
+import { mattermostLabels } from "../shared/labels";
+import { HTTP_PORT } from "./mattermost-settings";
+
+/** Props of {@link MattermostIngress}. */
+export interface MattermostIngressProps {
+  readonly environmentName: string;
+  readonly namespace: string;
+  /** Site URL: its host is the rule's host, `https://` turns TLS on. */
+  readonly siteUrl: string;
+  readonly serviceName: string;
+  /** Kubernetes TLS Secret for the host (https only); the controller's default certificate without it. */
+  readonly tlsSecretName?: string;
+  /** cert-manager ClusterIssuer that fills `tlsSecretName`. */
+  readonly certManagerClusterIssuer?: string;
+  readonly ingressClassName?: string;
+  readonly allowedSourceRanges: readonly string[];
+  readonly maxFileSizeMb: number;
+}
+
+/** The nginx Ingress for the site URL's host: TLS with https, upload limit, optional allow-list. */
+export class MattermostIngress extends Construct {
+  public readonly ingress: IngressV1;
+
+  constructor(scope: Construct, id: string, props: MattermostIngressProps) {
+    super(scope, id);
+    const url = new URL(props.siteUrl);
+    const https = url.protocol === "https:";
+    const annotations: Record<string, string> = {
+      "nginx.ingress.kubernetes.io/proxy-body-size": `${props.maxFileSizeMb}m`,
+      // Websockets stay open for long; nginx's 60 s default would cut them.
+      "nginx.ingress.kubernetes.io/proxy-read-timeout": "600",
+      "nginx.ingress.kubernetes.io/proxy-send-timeout": "600",
+      ...(https ? {} : { "nginx.ingress.kubernetes.io/ssl-redirect": "false" }),
+      ...(props.allowedSourceRanges.length > 0 ? { "nginx.ingress.kubernetes.io/whitelist-source-range": props.allowedSourceRanges.join(",") } : {}),
+      ...(https && props.certManagerClusterIssuer ? { "cert-manager.io/cluster-issuer": props.certManagerClusterIssuer } : {}),
+    };
+    this.ingress = new IngressV1(this, "ingress", {
+      metadata: { name: `mattermost-${props.environmentName}`, namespace: props.namespace, labels: mattermostLabels(props.environmentName, "ingress"), annotations },
+      spec: {
+        ...(props.ingressClassName ? { ingressClassName: props.ingressClassName } : {}),
+        rule: [
+          {
+            host: url.hostname,
+            http: { path: [{ path: "/", pathType: "Prefix", backend: { service: { name: props.serviceName, port: { number: HTTP_PORT } } } }] },
+          },
+        ],
+        ...(https ? { tls: [{ hosts: [url.hostname], ...(props.tlsSecretName ? { secretName: props.tlsSecretName } : {}) }] } : {}),
+      },
+    });
+  }
+}

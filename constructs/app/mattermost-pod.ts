@@ -1,0 +1,128 @@
+import type { DeploymentV1SpecTemplateSpecContainer, DeploymentV1SpecTemplateSpecVolume } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import type { MattermostConfig } from "../../config/schema/mattermost";
+import { DATA_DIRECTORY, GOSSIP_PORT, HTTP_PORT, METRICS_PORT, MattermostSettings } from "./mattermost-settings";
+
+/** A Secret mounted read-only as files. */
+export interface MountedSecret {
+  /** Volume name inside the pod. */
+  readonly volume: string;
+  readonly secretName: string;
+  /** Directory the Secret's keys appear in. */
+  readonly mountPath: string;
+}
+
+/**
+ * What a Mattermost container is made of, shared by the migration Job and the Deployment so the
+ * schema is migrated by exactly the binary, settings and secrets that will then serve.
+ */
+export interface MattermostPodProps {
+  readonly image: string;
+  readonly settings: MattermostSettings;
+  /** The workload Secret that `settings.fromSecret` refers to. */
+  readonly envSecretName: string;
+  /** Secrets mounted as files (the licence). */
+  readonly mountedSecrets: readonly MountedSecret[];
+  /** Claim for /mattermost/data (local files); omitted with S3. */
+  readonly dataClaimName?: string;
+  readonly resources: MattermostConfig["resources"];
+  readonly metrics: boolean;
+  readonly gossip: boolean;
+  /** dockerconfigjson Secret for a private registry. */
+  readonly imagePullSecretName?: string;
+}
+
+/** uid/gid of the `mattermost` user in the images of image/ and the official ones. */
+export const MATTERMOST_UID = "2000";
+
+/** Pod-level security: non-root, RuntimeDefault seccomp, files owned by Mattermost's group. */
+export const POD_SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  runAsUser: MATTERMOST_UID,
+  runAsGroup: MATTERMOST_UID,
+  fsGroup: MATTERMOST_UID,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** What every run-once Job of the stack shares: a few retries, and a day to read its logs. */
+export const RUN_ONCE_JOB = { backoffLimit: 3, ttlSecondsAfterFinished: "86400" };
+
+/** The pod of a run-once Job: no restarts in place, no service-account token, no service links, hardened. */
+export const RUN_ONCE_POD = {
+  restartPolicy: "Never",
+  automountServiceAccountToken: false,
+  enableServiceLinks: false,
+  securityContext: POD_SECURITY_CONTEXT,
+};
+
+/** Container-level security: no privilege escalation, no capabilities at all. */
+export const CONTAINER_SECURITY_CONTEXT = {
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  runAsNonRoot: true,
+  capabilities: { drop: ["ALL"] },
+};
+
+const PING = { path: "/api/v4/system/ping", port: String(HTTP_PORT) };
+
+/** The container's env: secret-backed variables through secretKeyRef, the rest as literals. */
+export function containerEnv(props: Pick<MattermostPodProps, "settings" | "envSecretName">) {
+  return [
+    ...Object.entries(props.settings.fromSecret).map(([name, key]) => ({
+      name,
+      valueFrom: { secretKeyRef: { name: props.envSecretName, key: key! } },
+    })),
+    ...Object.entries(props.settings.literal).map(([name, value]) => ({ name, value })),
+  ];
+}
+
+/**
+ * The Mattermost container. `serving` adds ports and probes (the Deployment); without it the
+ * container runs `command` once (the migration Job) and mounts no data claim, so a ReadWriteOnce
+ * claim held by a running pod never blocks the Job.
+ */
+export function mattermostContainer(props: MattermostPodProps, mode: { serving: true } | { serving: false; command: string[] }): DeploymentV1SpecTemplateSpecContainer {
+  const mounts = [
+    ...props.mountedSecrets.map((s) => ({ name: s.volume, mountPath: s.mountPath, readOnly: true })),
+    ...(mode.serving && props.dataClaimName ? [{ name: "data", mountPath: DATA_DIRECTORY }] : []),
+  ];
+  return {
+    name: "mattermost",
+    image: props.image,
+    ...(mode.serving ? {} : { command: mode.command }),
+    env: containerEnv(props),
+    resources: { requests: { ...props.resources.requests }, limits: { ...props.resources.limits } },
+    securityContext: CONTAINER_SECURITY_CONTEXT,
+    volumeMount: mounts,
+    ...(mode.serving
+      ? {
+          port: [
+            { name: "http", containerPort: HTTP_PORT, protocol: "TCP" },
+            ...(props.metrics ? [{ name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" }] : []),
+            ...(props.gossip
+              ? [
+                  { name: "gossip-tcp", containerPort: GOSSIP_PORT, protocol: "TCP" },
+                  { name: "gossip-udp", containerPort: GOSSIP_PORT, protocol: "UDP" },
+                ]
+              : []),
+          ],
+          // Up to 5 minutes for a first start (plugins unpacking, a slow database), then strict checks.
+          startupProbe: { httpGet: PING, periodSeconds: 10, failureThreshold: 30 },
+          readinessProbe: { httpGet: PING, periodSeconds: 5, failureThreshold: 3 },
+          livenessProbe: { httpGet: PING, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+        }
+      : {}),
+  };
+}
+
+/** The pod's volumes; `serving` decides whether the data claim is among them. */
+export function mattermostVolumes(props: MattermostPodProps, serving: boolean): DeploymentV1SpecTemplateSpecVolume[] {
+  return [
+    ...props.mountedSecrets.map((s) => ({ name: s.volume, secret: { secretName: s.secretName, defaultMode: "0444" } })),
+    ...(serving && props.dataClaimName ? [{ name: "data", persistentVolumeClaim: { claimName: props.dataClaimName } }] : []),
+  ];
+}
+
+/** The pod spec's imagePullSecrets for a private registry, or nothing. */
+export function imagePullSecrets(props: Pick<MattermostPodProps, "imagePullSecretName">) {
+  return props.imagePullSecretName ? { imagePullSecrets: [{ name: props.imagePullSecretName }] } : {};
+}

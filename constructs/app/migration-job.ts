@@ -1,0 +1,59 @@
+import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
+import { createHash } from "crypto";
+import { Construct } from "constructs";
+import { mattermostLabels } from "../shared/labels";
+import { imagePullSecrets, MattermostPodProps, mattermostContainer, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD } from "./mattermost-pod";
+
+/** Props of {@link MigrationJob}. */
+export interface MigrationJobProps {
+  readonly environmentName: string;
+  readonly namespace: string;
+  readonly pod: MattermostPodProps;
+  readonly serviceAccountName: string;
+  /** How long Terraform waits for the migration. Default 30m: big databases migrate slowly. */
+  readonly timeout?: string;
+}
+
+/** The migration command of Mattermost >= 9: applies pending schema migrations and exits. */
+export const MIGRATE_COMMAND = ["mattermost", "db", "migrate"];
+
+/** First 10 hex digits of the image reference's SHA-256: the Job's identity. */
+export function imageHash(image: string): string {
+  return createHash("sha256").update(image).digest("hex").slice(0, 10);
+}
+
+/**
+ * Runs `mattermost db migrate` with a new image before any pod of that image serves. Its name
+ * follows the image, so a new image is a new Job; Terraform waits for it to succeed, and the
+ * Deployment depends on it, so a failed migration stops the rollout with the old pods still serving.
+ */
+export class MigrationJob extends Construct {
+  public readonly job: JobV1;
+
+  constructor(scope: Construct, id: string, props: MigrationJobProps) {
+    super(scope, id);
+    const labels = mattermostLabels(props.environmentName, "migration");
+    const timeout = props.timeout ?? "30m";
+    this.job = new JobV1(this, "job", {
+      metadata: { name: `mattermost-${props.environmentName}-migrate-${imageHash(props.pod.image)}`, namespace: props.namespace, labels },
+      spec: {
+        // Once Kubernetes removes the finished Job, the next apply runs it again, which is
+        // harmless: migrating an up-to-date schema does nothing.
+        ...RUN_ONCE_JOB,
+        template: {
+          metadata: { labels },
+          spec: {
+            // The migration talks to PostgreSQL only: no cloud identity, no token.
+            ...RUN_ONCE_POD,
+            serviceAccountName: props.serviceAccountName,
+            ...imagePullSecrets(props.pod),
+            container: [mattermostContainer(props.pod, { serving: false, command: MIGRATE_COMMAND })],
+            volume: mattermostVolumes(props.pod, false),
+          },
+        },
+      },
+      waitForCompletion: true,
+      timeouts: { create: timeout, update: timeout },
+    });
+  }
+}

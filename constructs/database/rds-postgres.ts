@@ -1,0 +1,168 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { RDS_MASTER_USERNAME } from "../../config/schema/database";
+
+/** The CA RDS signs server certificates with: the current RSA 2048 one (valid to 2061). */
+export const RDS_CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1";
+
+/** Props of {@link RdsPostgres}. */
+export interface RdsPostgresProps {
+  /** Names every AWS resource, e.g. `mattermost-production`. */
+  readonly name: string;
+  readonly vpcId: string;
+  /** At least two subnets in different availability zones. */
+  readonly subnetIds: readonly string[];
+  /** Networks admitted on 5432; never 0.0.0.0/0 or ::/0. */
+  readonly allowedCidrs: readonly string[];
+  /** Security groups admitted on 5432. At least one network or group is required. */
+  readonly allowedSecurityGroupIds: readonly string[];
+  readonly instanceClass: string;
+  readonly allocatedStorageGb: number;
+  /** Storage autoscaling ceiling; at least `allocatedStorageGb`. */
+  readonly maxAllocatedStorageGb: number;
+  /** `16` or `16.4`; the parameter group family follows the major version. */
+  readonly engineVersion: string;
+  readonly multiAz: boolean;
+  /** Days of automated backups (point-in-time recovery window). */
+  readonly backupRetentionDays: number;
+  readonly deletionProtection: boolean;
+  /** Customer-managed KMS key for storage, the master secret and Performance Insights. Default: AWS-managed keys. */
+  readonly kmsKeyArn?: string;
+  /** Performance Insights, 7 days. Default false. */
+  readonly performanceInsights?: boolean;
+  /** Logs exported to CloudWatch (`postgresql`, `upgrade`). Default none. */
+  readonly logExports?: readonly string[];
+  /** Days CloudWatch keeps exported logs. Default 30. */
+  readonly logRetentionDays?: number;
+}
+
+const ANYWHERE = ["0.0.0.0/0", "::/0"];
+
+/**
+ * A private, encrypted Amazon RDS for PostgreSQL instance that only admits TLS, reachable on 5432
+ * from the listed networks and security groups only and reaching out nowhere. The master password
+ * is managed by RDS in Secrets Manager: no password is ever written in the configuration.
+ */
+export class RdsPostgres extends Construct {
+  public readonly address: string;
+  public readonly masterUsername: string;
+  /** The master password, read from the RDS-managed secret (sensitive). */
+  public readonly masterPassword: string;
+  public readonly instance: DbInstance;
+  public readonly securityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: RdsPostgresProps) {
+    super(scope, id);
+    validate(id, props);
+    const major = props.engineVersion.split(".")[0];
+    const identifier = `${props.name}-postgres`;
+    this.securityGroup = new SecurityGroup(this, "security-group", {
+      name: identifier,
+      description: `PostgreSQL for ${props.name}: 5432 from the allowed networks only`,
+      vpcId: props.vpcId,
+      // A database answers; it never opens connections, so it gets no egress at all.
+      egress: [],
+    });
+    props.allowedCidrs.forEach((cidr, index) => {
+      new VpcSecurityGroupIngressRule(this, `from-cidr-${index}`, {
+        securityGroupId: this.securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        ...(cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr }),
+        description: `PostgreSQL from ${cidr}`,
+      });
+    });
+    props.allowedSecurityGroupIds.forEach((groupId, index) => {
+      new VpcSecurityGroupIngressRule(this, `from-group-${index}`, {
+        securityGroupId: this.securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+        referencedSecurityGroupId: groupId,
+        description: `PostgreSQL from ${groupId}`,
+      });
+    });
+    const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
+      name: identifier,
+      subnetIds: [...props.subnetIds],
+    });
+    const parameterGroup = new DbParameterGroup(this, "parameter-group", {
+      name: `${identifier}${major}`,
+      family: `postgres${major}`,
+      description: `TLS-only PostgreSQL ${major} for ${props.name}`,
+      parameter: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }],
+      lifecycle: { createBeforeDestroy: true },
+    });
+    // Made before the instance so RDS writes into groups with a retention, not ones kept forever.
+    const logGroups = (props.logExports ?? []).map(
+      (log) =>
+        new CloudwatchLogGroup(this, `log-${log}`, {
+          name: `/aws/rds/instance/${identifier}/${log}`,
+          retentionInDays: props.logRetentionDays ?? 30,
+        }),
+    );
+    const kms = props.kmsKeyArn;
+    this.instance = new DbInstance(this, "instance", {
+      identifier,
+      engine: "postgres",
+      engineVersion: props.engineVersion,
+      instanceClass: props.instanceClass,
+      allocatedStorage: props.allocatedStorageGb,
+      maxAllocatedStorage: props.maxAllocatedStorageGb,
+      storageType: "gp3",
+      storageEncrypted: true,
+      ...(kms ? { kmsKeyId: kms } : {}),
+      username: RDS_MASTER_USERNAME,
+      manageMasterUserPassword: true,
+      ...(kms ? { masterUserSecretKmsKeyId: kms } : {}),
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [this.securityGroup.id],
+      parameterGroupName: parameterGroup.name,
+      publiclyAccessible: false,
+      caCertIdentifier: RDS_CA_CERT_IDENTIFIER,
+      multiAz: props.multiAz,
+      backupRetentionPeriod: props.backupRetentionDays,
+      // Automated backups outlive the instance (until their retention ends): a deleted instance can
+      // still be restored to a point in time, not only from the final snapshot.
+      deleteAutomatedBackups: false,
+      copyTagsToSnapshot: true,
+      deletionProtection: props.deletionProtection,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `${identifier}-final`,
+      autoMinorVersionUpgrade: true,
+      applyImmediately: false,
+      performanceInsightsEnabled: props.performanceInsights ?? false,
+      ...(props.performanceInsights ? { performanceInsightsRetentionPeriod: 7, ...(kms ? { performanceInsightsKmsKeyId: kms } : {}) } : {}),
+      enabledCloudwatchLogsExports: [...(props.logExports ?? [])],
+      dependsOn: logGroups,
+    });
+    const secret = new DataAwsSecretsmanagerSecretVersion(this, "master-secret", {
+      secretId: this.instance.masterUserSecret.get(0).secretArn,
+    });
+    this.address = this.instance.address;
+    this.masterUsername = this.instance.username;
+    this.masterPassword = Fn.lookup(Fn.jsondecode(secret.secretString), "password", "");
+  }
+}
+
+/** Fails early, naming the prop, for what AWS would accept but must never be made. */
+function validate(id: string, props: RdsPostgresProps): void {
+  const open = props.allowedCidrs.filter((cidr) => ANYWHERE.includes(cidr));
+  if (open.length > 0) {
+    throw new Error(`RdsPostgres ${id}: allowedCidrs must not contain ${open.join(", ")}; list only the networks the app runs in`);
+  }
+  if (props.allowedCidrs.length === 0 && props.allowedSecurityGroupIds.length === 0) {
+    throw new Error(`RdsPostgres ${id}: nothing may reach PostgreSQL; give allowedCidrs or allowedSecurityGroupIds`);
+  }
+  if (props.maxAllocatedStorageGb < props.allocatedStorageGb) {
+    throw new Error(`RdsPostgres ${id}: maxAllocatedStorageGb (${props.maxAllocatedStorageGb}) must be at least allocatedStorageGb (${props.allocatedStorageGb})`);
+  }
+}
