@@ -370,7 +370,8 @@ describe(`PostgreSQL ${MAJORS.join(", ")}, each set up as RDS (the admin is no s
     eachMajor(async (major) => {
       const dsn = withMountedCa(dsns.get(`${major}/verify-full`)!, serverOf(major).caPem);
       await psqlOk(dsn, "CREATE TABLE IF NOT EXISTS public.users (id text PRIMARY KEY, username text, firstname text); INSERT INTO public.users VALUES ('1', 'elodie', 'Élodie') ON CONFLICT DO NOTHING");
-      // Mattermost's user search: lower(x) LIKE lower(term) (server/channels/store/sqlstore/user_store.go).
+      // Mattermost's user search: lower(field) LIKE lower(term) (mattermost/mattermost
+      // server/channels/store/sqlstore/user_store.go, generateSearchQuery).
       expect(await psqlOk(dsn, "SELECT firstname FROM public.users WHERE lower(firstname) LIKE lower('%élo%')")).toBe("Élodie");
       expect(await psqlOk(dsn, "SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'users'")).toBe("mattermost");
     }));
