@@ -218,10 +218,30 @@ export async function startServers(majors: readonly number[]): Promise<PostgresS
   return servers;
 }
 
+/**
+ * The servers of this jest run: those globalSetup started (waiting until they are ready), or, when
+ * the run has no such setup, servers started here (`stop` says whether the caller must stop them).
+ */
+export async function serversOfThisRun(majors: readonly number[]): Promise<{ servers: PostgresServer[]; stop: boolean }> {
+  const stateFile = process.env.MMCDKTF_POSTGRES_STATE;
+  if (!stateFile) return { servers: await startServers(majors), stop: true };
+  const deadline = Date.now() + 90_000;
+  while (!fs.existsSync(stateFile)) {
+    if (Date.now() > deadline) throw new Error(`The PostgreSQL servers of this run did not start within 90 s (${stateFile})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const state = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+  if (state.error) throw new Error(state.error);
+  const servers: PostgresServer[] = state.servers.map((server: Omit<PostgresServer, "stop">) => ({ ...server, stop: async () => undefined }));
+  const missing = majors.filter((major) => !servers.some((server) => server.major === major));
+  if (missing.length > 0) throw new Error(`globalSetup started no PostgreSQL ${missing.join(", ")}`);
+  return { servers: servers.filter((server) => majors.includes(server.major)), stop: false };
+}
+
 /** Stops every server and removes their files. */
 export async function stopAll(servers: readonly PostgresServer[]): Promise<void> {
   await Promise.all(servers.map((server) => server.stop()));
-  const roots = new Set(servers.map((server) => (server as any).root as string));
+  const roots = new Set(servers.map((server) => (server as any).root as string).filter(Boolean));
   roots.forEach((root) => fs.rmSync(root, { recursive: true, force: true }));
 }
 
@@ -251,6 +271,23 @@ export async function psql(connection: string, sql: string): Promise<PsqlResult>
     return { ok: true, stdout: stdout.trim(), stderr };
   } catch (error: any) {
     return { ok: false, stdout: String(error.stdout ?? "").trim(), stderr: String(error.stderr ?? error) };
+  }
+}
+
+/**
+ * Runs each of `queries` in turn over one connection (psql runs every -c in the same session, each
+ * in its own transaction) and returns each one's output; fails the test with psql's error.
+ */
+export async function psqlMany(connection: string, queries: readonly string[]): Promise<string[]> {
+  const separator = "--next-query--";
+  const args = queries.flatMap((query, index) => (index === 0 ? ["-c", query] : ["-c", `SELECT '${separator}'`, "-c", query]));
+  try {
+    const { stdout } = await run(PSQL, ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", connection, ...args], {
+      env: { ...process.env, PGCONNECT_TIMEOUT: "10", PGAPPNAME: "mattermost-cdktf-tests" },
+    });
+    return `\n${stdout}`.split(`\n${separator}\n`).map((part) => part.trim());
+  } catch (error: any) {
+    throw new Error(`psql failed: ${error.stderr ?? error}\nSQL: ${queries.join(";\n")}`);
   }
 }
 

@@ -17,7 +17,7 @@ import { App } from "cdktf";
 import { SUPPORTED_POSTGRES_MAJORS } from "../../../config/schema/database";
 import { stateLocation } from "../../../constructs/offers/state-location";
 import { DatabaseStack } from "../../../stacks/database-stack";
-import { conninfo, PostgresServer, psql, psqlOk, startServers, stopAll } from "../../support/postgres";
+import { conninfo, PostgresServer, psql, psqlMany, psqlOk, serversOfThisRun, stopAll } from "../../support/postgres";
 import { environment, localInput, onlyResource, StackJson, tempDir } from "../../support/synth";
 
 const MAJORS = [...SUPPORTED_POSTGRES_MAJORS];
@@ -30,6 +30,7 @@ const SSL_MODES = ["verify-full", "verify-ca", "require", "disable"] as const;
 const PLACEHOLDER_PORT = 5999;
 
 let servers: PostgresServer[] = [];
+let stopServers = false;
 const serverOf = (major: number) => servers.find((server) => server.major === major)!;
 
 /** The database stack for each sslmode, synthesized once, with a placeholder port. */
@@ -39,8 +40,10 @@ interface Synthesized {
 }
 const synthesized = new Map<string, Synthesized>();
 
+let synthRoot = "";
 function synthDatabaseStacks(caPem: string): void {
-  const outdir = path.join(tempDir("pg-contract"), "cdktf.out");
+  synthRoot = tempDir("pg-contract");
+  const outdir = path.join(synthRoot, "cdktf.out");
   const app = new App({ outdir, stackTraces: false });
   for (const mode of SSL_MODES) {
     const input = localInput();
@@ -166,49 +169,42 @@ async function plan(admin: string, want: Desired): Promise<{ diffs: string[]; me
       if (String(read[key]) !== String(value)) diffs.push(`${resource}.${key}: ${value} -> ${read[key]}`);
     }
   };
-  // resource_postgresql_role.go, resourcePostgreSQLRoleReadImpl (pg_roles).
-  const [super_, createdb, createrole, inherit, login, replication, bypass, limit] = (
-    await psqlOk(admin, `SELECT rolsuper, rolcreatedb, rolcreaterole, rolinherit, rolcanlogin, rolreplication, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = ${literal(role.name)}`)
-  ).split("|");
+  // Each read below is the provider's query, all over one connection.
+  const grantRole = resolve(membership.grant_role, role.name);
+  const [roleRow, membershipRows, databaseRow, privileges] = await psqlMany(admin, [
+    // resource_postgresql_role.go, resourcePostgreSQLRoleReadImpl (pg_roles).
+    `SELECT rolsuper, rolcreatedb, rolcreaterole, rolinherit, rolcanlogin, rolreplication, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = ${literal(role.name)}`,
+    // resource_postgresql_grant_role.go, readGrantRole: getGrantRoleQuery through QueryRow, i.e.
+    // the first row pg_auth_members gives for (member, role), whoever granted it.
+    `SELECT pg_get_userbyid(member) as role, pg_get_userbyid(roleid) as grant_role, admin_option FROM pg_auth_members WHERE pg_get_userbyid(member) = ${literal(membership.role)} AND pg_get_userbyid(roleid) = ${literal(grantRole)}`,
+    // resource_postgresql_database.go, resourcePostgreSQLDatabaseReadImpl.
+    `SELECT d.datname, pg_catalog.pg_get_userbyid(d.datdba), pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype, d.datconnlimit, d.datallowconn, d.datistemplate FROM pg_catalog.pg_database d WHERE datname = ${literal(database.name)}`,
+    // resource_postgresql_grant.go, readDatabaseRolePriviges: the privileges of grant.role, joined
+    // on pg_roles. PUBLIC (grantee 0) is no row of pg_roles, so this read always answers [] for
+    // "public": the provider cannot see what PUBLIC holds, and the test checks the ACL itself.
+    `SELECT privilege_type FROM (SELECT (aclexplode(datacl)).* FROM pg_database WHERE datname = ${literal(database.name)}) AS privileges JOIN pg_roles ON grantee = pg_roles.oid WHERE rolname = ${literal(grant.role)}`,
+  ]);
   const bool = (text: string) => text === "t";
+  const [super_, createdb, createrole, inherit, login, replication, bypass, limit] = roleRow.split("|");
   compare(
     "postgresql_role",
     { superuser: role.superuser, create_database: role.create_database, create_role: role.create_role, inherit: role.inherit, login: role.login, replication: role.replication, bypass_row_level_security: role.bypass_row_level_security, connection_limit: role.connection_limit },
     { superuser: bool(super_), create_database: bool(createdb), create_role: bool(createrole), inherit: bool(inherit), login: bool(login), replication: bool(replication), bypass_row_level_security: bool(bypass), connection_limit: Number(limit) },
   );
-  // resource_postgresql_grant_role.go, readGrantRole: getGrantRoleQuery through QueryRow, i.e. the
-  // first row pg_auth_members gives for (member, role), whoever granted it.
-  const grantRole = resolve(membership.grant_role, role.name);
-  const firstRow = await psqlOk(
-    admin,
-    `SELECT pg_get_userbyid(member) as role, pg_get_userbyid(roleid) as grant_role, admin_option FROM pg_auth_members WHERE pg_get_userbyid(member) = ${literal(membership.role)} AND pg_get_userbyid(roleid) = ${literal(grantRole)}`,
-  );
-  const [readRole, readGrantRole, adminOption] = (firstRow.split("\n")[0] ?? "").split("|");
+  const [readRole, readGrantRole, adminOption] = (membershipRows.split("\n")[0] ?? "").split("|");
   compare(
     "postgresql_grant_role",
     { role: membership.role, grant_role: grantRole, with_admin_option: membership.with_admin_option },
     { role: readRole, grant_role: readGrantRole, with_admin_option: bool(adminOption) },
     membership.lifecycle?.ignore_changes ?? [],
   );
-  // resource_postgresql_database.go, resourcePostgreSQLDatabaseReadImpl. lc_collate and lc_ctype
-  // force a new database: a spelling the server does not keep as written would drop it every plan.
-  const [name, owner, encoding, collate, ctype, connLimit, allowConn, isTemplate] = (
-    await psqlOk(
-      admin,
-      `SELECT d.datname, pg_catalog.pg_get_userbyid(d.datdba), pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, d.datctype, d.datconnlimit, d.datallowconn, d.datistemplate FROM pg_catalog.pg_database d WHERE datname = ${literal(database.name)}`,
-    )
-  ).split("|");
+  // lc_collate and lc_ctype force a new database: a spelling the server did not keep as written
+  // would plan to drop it at every run.
+  const [name, owner, encoding, collate, ctype, connLimit, allowConn, isTemplate] = databaseRow.split("|");
   compare(
     "postgresql_database",
     { name: database.name, owner: resolve(database.owner, role.name), encoding: database.encoding, lc_collate: database.lc_collate, lc_ctype: database.lc_ctype, connection_limit: database.connection_limit ?? -1, allow_connections: database.allow_connections, is_template: false },
     { name, owner, encoding, lc_collate: collate, lc_ctype: ctype, connection_limit: Number(connLimit), allow_connections: bool(allowConn), is_template: bool(isTemplate) },
-  );
-  // resource_postgresql_grant.go, readDatabaseRolePriviges: the privileges of grant.role, joined
-  // on pg_roles. PUBLIC (grantee 0) is no row of pg_roles, so this read always answers [] for
-  // "public": the provider cannot see what PUBLIC holds, and the test checks the ACL itself below.
-  const privileges = await psqlOk(
-    admin,
-    `SELECT privilege_type FROM (SELECT (aclexplode(datacl)).* FROM pg_database WHERE datname = ${literal(database.name)}) AS privileges JOIN pg_roles ON grantee = pg_roles.oid WHERE rolname = ${literal(grant.role)}`,
   );
   compare("postgresql_grant", { privileges: JSON.stringify(grant.privileges) }, { privileges: JSON.stringify(privileges === "" ? [] : privileges.split("\n")) });
   return { diffs, membershipAdminOption: bool(adminOption) };
@@ -278,7 +274,7 @@ function withMountedCa(dsn: string, offerCa: string): string {
 const dsns = new Map<string, string>();
 
 beforeAll(async () => {
-  servers = await startServers(MAJORS);
+  ({ servers, stop: stopServers } = await serversOfThisRun(MAJORS));
   synthDatabaseStacks(servers[0].caPem);
   evaluateDsns().forEach((value, key) => dsns.set(key, value));
   // Each server as RDS makes it: the master user can create roles and databases and is no superuser.
@@ -293,7 +289,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await stopAll(servers);
+  if (stopServers) await stopAll(servers);
+  if (synthRoot) fs.rmSync(synthRoot, { recursive: true, force: true });
 });
 
 /**
