@@ -92,7 +92,7 @@ describe("the rollout hash of the env Secret stays sensitive (real terraform)", 
   const expression = annotation.replace(/data\.terraform_remote_state\.database\.outputs\.database_dsn/g, "var.database_dsn");
 
   test("the expression reads only the DSN here, through the stand-in", () => {
-    expect(expression).toBe('${sensitive(sha256(jsonencode({"dsn" = var.database_dsn})))}');
+    expect(expression).toMatch(/^\$\{sensitive\(sha256\(jsonencode\(\{"dsn" = [^,]*var\.database_dsn[^,]*\}\)\)\)\}$/);
   });
 
   test("a non-sensitive output of it is refused: the hash never shows in a plan", () => {
