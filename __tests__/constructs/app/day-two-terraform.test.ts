@@ -84,6 +84,18 @@ describe("the storage stack's namespace keeps an existing one (real terraform)",
   });
 });
 
+describe("the namespace is guarded: destroying the storage stack stops at it (real terraform)", () => {
+  test("prevent_destroy as synthesized makes `terraform destroy` fail before anything is deleted", () => {
+    const { lifecycle } = (synthShipped()["production-storage"].resource as any).kubernetes_namespace_v1.namespace;
+    const dir = appliedState("terraform_data.namespace");
+    writeConfig(dir, { resource: { terraform_data: { namespace: { input: "mattermost", lifecycle } } } });
+    const destroy = terraform(dir, "destroy", "-auto-approve", "-input=false", "-no-color");
+    expect(destroy.status).not.toBe(0);
+    expect(destroy.output).toContain("Instance cannot be destroyed");
+    expect(terraform(dir, "state", "list").output).toContain("terraform_data.namespace");
+  });
+});
+
 describe("the rollout hash of the env Secret stays sensitive (real terraform)", () => {
   // terraform_remote_state hands outputs over without their sensitive marks: a plain variable stands in.
   const annotation: string = (synthShipped()["local-app"].resource!.kubernetes_deployment_v1 as any)[
