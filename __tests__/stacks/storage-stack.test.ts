@@ -111,7 +111,7 @@ describe("storage stack, kind local (the shipped local environment)", () => {
   test("size, storage class and access mode reach the claim", () => {
     const env = localInput();
     env.storage = { kind: "local", size: "200Gi", storageClassName: "efs-sc", accessMode: "ReadWriteMany" };
-    Object.assign(env.mattermost, { replicas: 2, clustering: true, licensed: true });
+    Object.assign(env.mattermost, { image: "mattermost/mattermost-enterprise-edition:10.11.4", replicas: 2, clustering: true, licensed: true });
     const claim = onlyResource(storageStack(env), "kubernetes_persistent_volume_claim_v1");
     expect(claim.spec).toMatchObject({ access_modes: ["ReadWriteMany"], resources: { requests: { storage: "200Gi" } }, storage_class_name: "efs-sc" });
   });
@@ -396,7 +396,7 @@ describe("rejected storage settings name the key and the fix", () => {
     ["a storage class that is not a Kubernetes name", { ...localInput(), storage: { kind: "local", storageClassName: "Fast SSD" } }, /storage\.storageClassName: must be a Kubernetes name/],
     [
       "several replicas on a ReadWriteOnce claim",
-      { ...localInput(), storage: { kind: "local" }, mattermost: { ...localInput().mattermost, replicas: 3, clustering: true, licensed: true } },
+      { ...localInput(), storage: { kind: "local" }, mattermost: { ...localInput().mattermost, image: "mattermost/mattermost-enterprise-edition:10.11.4", replicas: 3, clustering: true, licensed: true } },
       /storage\.accessMode: is ReadWriteOnce but mattermost\.replicas is 3: .*use ReadWriteMany or storage\.kind: s3/,
     ],
     ["an unknown kind", { ...localInput(), storage: { kind: "nfs" } }, /storage\.kind: unknown kind; set storage\.kind to local \(a PersistentVolumeClaim\), s3 \(.*\) or external \(.*\)/],

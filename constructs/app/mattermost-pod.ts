@@ -40,6 +40,7 @@ export const POD_SECURITY_CONTEXT = {
   runAsUser: MATTERMOST_UID,
   runAsGroup: MATTERMOST_UID,
   fsGroup: MATTERMOST_UID,
+  fsGroupChangePolicy: "OnRootMismatch", // chown the files claim only when its root's group is wrong, not at every start
   seccompProfile: { type: "RuntimeDefault" },
 };
 
@@ -67,9 +68,9 @@ const PING = { path: "/api/v4/system/ping", port: String(HTTP_PORT) };
 /** The container's env: secret-backed variables through secretKeyRef, the rest as literals. */
 export function containerEnv(props: Pick<MattermostPodProps, "settings" | "envSecretName">) {
   return [
-    ...Object.entries(props.settings.fromSecret).map(([name, key]) => ({
+    ...Object.entries(props.settings.fromSecret).map(([name, ref]) => ({
       name,
-      valueFrom: { secretKeyRef: { name: props.envSecretName, key: key! } },
+      valueFrom: { secretKeyRef: typeof ref === "string" ? { name: props.envSecretName, key: ref } : { name: ref!.secretName, key: ref!.key } },
     })),
     ...Object.entries(props.settings.literal).map(([name, value]) => ({ name, value })),
   ];
