@@ -152,6 +152,7 @@ export class AppStack extends TerraformStack {
         ? new SamlCertificateJob(this, "saml-certificate", {
             environmentName: env,
             namespace,
+            namespaceName: props.kubernetes.namespace,
             source: saml.idpCertificate ? { kind: "inline", pem: saml.idpCertificate } : { kind: "secret", secretName: saml.idpCertificateSecretName! },
             pod,
             clientImage: saml.certificateUploaderImage,

@@ -18,7 +18,14 @@ export type SamlCertificateSource =
 /** Props of {@link SamlCertificateJob}. */
 export interface SamlCertificateJobProps {
   readonly environmentName: string;
+  /** The namespace (may be a reference to the Namespace resource). */
   readonly namespace: string;
+  /**
+   * The namespace's name as plain text, for the Secret's data source: Terraform defers reading a
+   * data source that refers to a resource with pending changes until apply, so with a reference the
+   * check would pass the plan of a first deploy and fail half-way through its apply.
+   */
+  readonly namespaceName: string;
   readonly source: SamlCertificateSource;
   /**
    * The Mattermost pod's make-up: its env Secret (the DSN), the Secrets it mounts (the database CA,
@@ -113,14 +120,14 @@ export class SamlCertificateJob extends Construct {
    */
   private fromSecret(props: SamlCertificateJobProps, secretName: string) {
     const source = new DataKubernetesSecretV1(this, "source", {
-      metadata: { name: secretName, namespace: props.namespace },
+      metadata: { name: secretName, namespace: props.namespaceName },
       lifecycle: {
         postcondition: [
           {
             condition: `\${try(length(self.data) == 1 && contains(keys(self.data), "${SAML_CERTIFICATE_KEY}"), false)}`,
             errorMessage:
-              `mattermost.saml.idpCertificateSecretName: Secret "${secretName}" in namespace "${props.namespace}" is missing or holds more than the key "${SAML_CERTIFICATE_KEY}" ` +
-              `(every key of it is read into the app stack's state). Create it with: kubectl -n ${props.namespace} create secret generic ${secretName} --from-file=${SAML_CERTIFICATE_KEY}=idp.crt ` +
+              `mattermost.saml.idpCertificateSecretName: Secret "${secretName}" in namespace "${props.namespaceName}" is missing or holds more than the key "${SAML_CERTIFICATE_KEY}" ` +
+              `(every key of it is read into the app stack's state). Create it with: kubectl -n ${props.namespaceName} create secret generic ${secretName} --from-file=${SAML_CERTIFICATE_KEY}=idp.crt ` +
               `(check the name's spelling). On a first deploy where this stack creates the namespace no Secret can exist yet: give the certificate as mattermost.saml.idpCertificate instead (it is public).`,
           },
         ],
