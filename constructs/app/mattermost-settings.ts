@@ -72,9 +72,10 @@ export const SAML_IDP_CERTIFICATE = "saml-idp.crt";
 /**
  * What the support packet reports as the installation type. Mattermost copies MM_INSTALL_TYPE
  * verbatim into diagnostics.yaml (mattermost/mattermost server/channels/app/platform/
- * support_packet.go, getSupportPacketDiagnostics; "unknown" when unset). Its own deployments set
- * `docker` (the official image) and `kubernetes-operator` (mattermost-operator); these stacks are
- * neither, so they say what they are: Kubernetes, deployed with Terraform.
+ * support_packet.go, getSupportPacketDiagnostics; "unknown" when unset). It is free text:
+ * mattermost-operator sets `kubernetes-operator`, Docker images commonly set `docker`; these stacks
+ * are neither, so they say what they are (Kubernetes, deployed with Terraform) without claiming the
+ * operator.
  */
 export const INSTALL_TYPE = "kubernetes-terraform";
 
