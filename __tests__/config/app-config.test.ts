@@ -168,7 +168,7 @@ describe("SAML input Mattermost would refuse", () => {
       "mattermost.saml.idpCertificate: must be a PEM certificate: -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- (use a YAML block scalar: idpCertificate: |)",
     );
     expect(problemsWith({ siteUrl: "https://chat.test", licensed: true, saml: { preset: "ubuntu-sso", idpCertificate: PEM, idpCertificateSecretName: "idp" } })).toEqual([
-      "environments/dev.yaml: mattermost.saml.idpCertificateSecretName: and saml.idpCertificate both give the IdP certificate; keep one of them",
+      "environments/dev.yaml: mattermost.saml.idpCertificateSecretName: is set together with saml.idpCertificate, and both give the IdP certificate; keep one of them",
     ]);
     expect(acceptedWith({ siteUrl: "https://chat.test", licensed: true, saml: { preset: "ubuntu-sso", idpCertificate: PEM } })).toBe(true);
   });

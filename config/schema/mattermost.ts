@@ -190,8 +190,8 @@ export const mattermostSchema = z
         "must be an image reference such as mattermost/mattermost-team-edition:10.11.4",
       ),
     /**
-     * `team` or `enterprise`. Default: what the image's repository name tells (see imageEdition);
-     * required for licensed features when the name tells nothing (a custom `--tag`).
+     * `team` or `enterprise`. Default: what the image's repository name tells (see imageEdition).
+     * Set it when the name tells nothing (a custom `--tag`); without either, nothing is checked.
      */
     edition: z.enum(["team", "enterprise"], { message: "must be team or enterprise" }).optional(),
     /** Private registry (charm: mattermost_image_username / _password). */
@@ -267,7 +267,7 @@ export const mattermostSchema = z
     if (mm.saml) {
       if (!mm.siteUrl.startsWith("https://")) problem(["saml"], `needs an https:// siteUrl: identity providers post assertions to https only (got "${mm.siteUrl}")`);
       if (mm.saml.idpCertificate && mm.saml.idpCertificateSecretName) {
-        problem(["saml", "idpCertificateSecretName"], "and saml.idpCertificate both give the IdP certificate; keep one of them");
+        problem(["saml", "idpCertificateSecretName"], "is set together with saml.idpCertificate, and both give the IdP certificate; keep one of them");
       }
       if (!mm.saml.preset) {
         for (const key of ["idpUrl", "idpDescriptorUrl", "emailAttribute", "usernameAttribute"] as const) {
