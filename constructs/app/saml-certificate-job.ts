@@ -128,7 +128,7 @@ export class SamlCertificateJob extends Construct {
             errorMessage:
               `mattermost.saml.idpCertificateSecretName: Secret "${secretName}" in namespace "${props.namespaceName}" is missing or holds more than the key "${SAML_CERTIFICATE_KEY}" ` +
               `(every key of it is read into the app stack's state). Create it with: kubectl -n ${props.namespaceName} create secret generic ${secretName} --from-file=${SAML_CERTIFICATE_KEY}=idp.crt ` +
-              `(check the name's spelling). On a first deploy where this stack creates the namespace no Secret can exist yet: give the certificate as mattermost.saml.idpCertificate instead (it is public).`,
+              `(check the name's spelling). While the namespace does not exist yet no Secret can: create the Secret once it exists, or give the certificate as mattermost.saml.idpCertificate instead (it is public).`,
           },
         ],
       },
