@@ -66,7 +66,8 @@ const mattermostDatabase = {
   connectionLimit: z.number().int().min(-1, "must be -1 (no limit) or a number of connections").default(-1),
   /**
    * Collation and character classes of Mattermost's database, fixed when it is created. Default
-   * `en_US.UTF-8`, the locale of Mattermost's own install guide and of RDS's databases.
+   * `en_US.UTF-8`, the locale Mattermost's own guide creates its database with (mattermost/docs
+   * source/deployment-guide/server/preparations.rst, "PostgreSQL database setup").
    */
   locale: databaseLocale.default("en_US.UTF-8"),
 };

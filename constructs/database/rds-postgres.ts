@@ -6,9 +6,8 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { RDS_MASTER_USERNAME } from "../../config/schema/database";
-
 import { RDS_CA_CERT_IDENTIFIER } from "../../config/rds-ca";
+import { RDS_MASTER_USERNAME } from "../../config/schema/database";
 
 export { RDS_CA_CERT_IDENTIFIER };
 
