@@ -10,7 +10,12 @@ import { PostgresServer, startServers } from "./postgres";
  * the test files that run meanwhile; the tests that need the servers wait for the state file
  * (serversOfThisRun in postgres.ts). globalTeardown stops them.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig?: { testPathPatterns?: { patterns?: string[] } }): Promise<void> {
+  // A run limited to files that need no server (`npx jest __tests__/config`) starts none; the
+  // PostgreSQL tests start their own when they run without this setup (serversOfThisRun).
+  const patterns = globalConfig?.testPathPatterns?.patterns ?? [];
+  const needing = path.join(__dirname, "..", "constructs", "database", "postgres-contract.test.ts");
+  if (patterns.length > 0 && !patterns.some((pattern) => new RegExp(pattern, "i").test(needing))) return;
   const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mmcdktf-pg-state-")), "servers.json");
   process.env.MMCDKTF_POSTGRES_STATE = stateFile;
   const starting: Promise<PostgresServer[]> = startServers([...SUPPORTED_POSTGRES_MAJORS]).then(
