@@ -17,7 +17,7 @@ import { App } from "cdktf";
 import { SUPPORTED_POSTGRES_MAJORS } from "../../../config/schema/database";
 import { stateLocation } from "../../../constructs/offers/state-location";
 import { DatabaseStack } from "../../../stacks/database-stack";
-import { conninfo, PostgresServer, psql, psqlMany, psqlOk, requireBinaries, serversOfThisRun, stopAll } from "../../support/postgres";
+import { BOOTSTRAP_USER, conninfo, PostgresServer, psql, psqlMany, psqlOk, requireBinaries, serversOfThisRun, stopAll } from "../../support/postgres";
 import { environment, localInput, onlyResource, StackJson, tempDir } from "../../support/synth";
 
 const MAJORS = [...SUPPORTED_POSTGRES_MAJORS];
@@ -58,12 +58,18 @@ function synthDatabaseStacks(caPem: string): void {
       state: stateLocation(config.backend, `pg-${mode}-database`),
     });
   }
+  // An existing server's usual admin: the bootstrap superuser itself (postgres), other names.
+  const superuser = localInput();
+  superuser.database = { kind: "external", host: "127.0.0.1", port: PLACEHOLDER_PORT, adminUser: BOOTSTRAP_USER, name: "chat", user: "chat_app", caCertificate: caPem };
+  const superuserConfig = environment("pg-super", superuser).config;
+  new DatabaseStack(app, "pg-super-database", { environmentName: "pg-super", database: superuserConfig.database, state: stateLocation(superuserConfig.backend, "pg-super-database") });
   // The same server reached by its IPv6 loopback address, written bare as the schema wants it.
   const ipv6 = localInput();
   ipv6.database = { kind: "external", host: "::1", port: PLACEHOLDER_PORT, adminUser: ADMIN, caCertificate: caPem };
   const ipv6Config = environment("pg-ipv6", ipv6).config;
   new DatabaseStack(app, "pg-ipv6-database", { environmentName: "pg-ipv6", database: ipv6Config.database, state: stateLocation(ipv6Config.backend, "pg-ipv6-database") });
   app.synth();
+  synthesized.set("superuser", { stack: JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "pg-super-database", "cdk.tf.json"), "utf8")), dir: path.join(outdir, "stacks", "pg-super-database") });
   synthesized.set("ipv6", { stack: JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "pg-ipv6-database", "cdk.tf.json"), "utf8")), dir: path.join(outdir, "stacks", "pg-ipv6-database") });
   for (const mode of SSL_MODES) {
     const dir = path.join(outdir, "stacks", `pg-${mode}-database`);
@@ -114,7 +120,7 @@ const resolve = (value: string, roleName: string) => (/^\$\{postgresql_role\./.t
  * `terraform apply` of the four postgresql resources, in their dependency order (role, membership,
  * database, grant), as the provider issues them.
  */
-async function apply(admin: string, adminOnDatabase: (db: string) => string, want: Desired): Promise<void> {
+async function apply(admin: string, adminOnDatabase: (db: string) => string, want: Desired, adminName = ADMIN): Promise<void> {
   const { role, membership, database, grant } = want;
   // resource_postgresql_role.go, resourcePostgreSQLRoleCreate: CREATE ROLE with every attribute
   // spelled out, in one transaction.
@@ -136,15 +142,15 @@ async function apply(admin: string, adminOnDatabase: (db: string) => string, wan
   // admin is not yet a member that may SET ROLE (helpers.go, isMemberOfRole, set_option on 16+),
   // CREATE DATABASE with each option, then the temporary membership is revoked.
   const owner = resolve(database.owner, role.name);
-  const member = await psqlOk(admin, memberQuery(owner));
+  const member = await psqlOk(admin, memberQuery(owner, adminName));
   const temporary = member === "";
   const create =
     `CREATE DATABASE ${ident(database.name)} OWNER ${ident(owner)} TEMPLATE ${ident(database.template)} ENCODING ${literal(database.encoding)} ` +
     `LC_COLLATE ${literal(database.lc_collate)} LC_CTYPE ${literal(database.lc_ctype)} ALLOW_CONNECTIONS ${database.allow_connections} ` +
     `CONNECTION LIMIT ${database.connection_limit ?? -1} IS_TEMPLATE false`;
-  if (temporary) await psqlOk(admin, `GRANT ${ident(owner)} TO ${ident(ADMIN)}`);
+  if (temporary) await psqlOk(admin, `GRANT ${ident(owner)} TO ${ident(adminName)}`);
   await psqlOk(admin, create);
-  if (temporary) await psqlOk(admin, `REVOKE ${ident(owner)} FROM ${ident(ADMIN)}`);
+  if (temporary) await psqlOk(admin, `REVOKE ${ident(owner)} FROM ${ident(adminName)}`);
   // resource_postgresql_grant.go, resourcePostgreSQLGrantCreate on object_type database: connected
   // to that database, no role borrowed for it (owners stay empty), revoke everything and grant the
   // privileges listed (none), in one transaction (createRevokeQuery, createGrantQuery).
@@ -154,9 +160,9 @@ async function apply(admin: string, adminOnDatabase: (db: string) => string, wan
 }
 
 /** helpers.go, isMemberOfRole: a membership counts when it lets the member SET ROLE (16+). */
-function memberQuery(role: string): string {
+function memberQuery(role: string, adminName: string): string {
   return (
-    `SELECT 1 FROM pg_auth_members WHERE pg_get_userbyid(roleid) = ${literal(role)} AND pg_get_userbyid(member) = ${literal(ADMIN)}` +
+    `SELECT 1 FROM pg_auth_members WHERE pg_get_userbyid(roleid) = ${literal(role)} AND pg_get_userbyid(member) = ${literal(adminName)}` +
     ` AND (NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'pg_auth_members' AND column_name = 'set_option') OR to_jsonb(pg_auth_members) ->> 'set_option' = 'true') LIMIT 1`
   );
 }
@@ -339,6 +345,20 @@ describe(`PostgreSQL ${MAJORS.join(", ")}, each set up as RDS (the admin is no s
       // Without ignore_changes the plan would replace the membership on 16+ at every run.
       const strict = { ...want(), membership: { ...want().membership, lifecycle: undefined } };
       expect((await plan(admin(major), strict)).diffs).toEqual(major >= 16 ? ["postgresql_grant_role.with_admin_option: false -> true"] : []);
+    }));
+
+  test("a superuser admin (an existing server's postgres): the same statements, one membership row, an empty plan", () =>
+    eachMajor(async (major) => {
+      const server = serverOf(major);
+      const superWant = desiredOf(synthesized.get("superuser")!.stack);
+      expect(superWant.membership.role).toBe(BOOTSTRAP_USER);
+      const onDatabase = (db: string) => server.bootstrap.replace("dbname='postgres'", `dbname='${db}'`);
+      await apply(server.bootstrap, onDatabase, superWant, BOOTSTRAP_USER);
+      const strict = { ...superWant, membership: { ...superWant.membership, lifecycle: undefined } };
+      expect((await plan(server.bootstrap, strict)).diffs).toEqual([]);
+      const rows = await psqlOk(server.bootstrap, "SELECT pg_get_userbyid(grantor) || ':' || admin_option FROM pg_auth_members WHERE pg_get_userbyid(roleid) = 'chat_app'");
+      expect(rows.split("\n")).toEqual([`${BOOTSTRAP_USER}:false`]);
+      expect(await psqlOk(server.bootstrap, "SELECT datacl::text FROM pg_database WHERE datname = 'chat'")).toBe("{chat_app=CTc/chat_app}");
     }));
 
   test("the database is UTF8 in the configured UTF-8 locale, owned by Mattermost's role, and PUBLIC holds nothing on it", () =>
