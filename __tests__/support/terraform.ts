@@ -59,6 +59,8 @@ export interface TerraformRun {
   readonly stderr: string;
   /** stdout and stderr, for assertions on messages wherever terraform printed them. */
   readonly output: string;
+  /** `output` with every run of whitespace made one space: terraform wraps messages at 78 columns. */
+  readonly text: string;
 }
 
 /** Options of {@link TerraformDir.run}. */
@@ -95,7 +97,8 @@ export class TerraformDir {
     if (result.error) throw new Error(`terraform ${args.join(" ")}: ${result.error.message} (${INSTALL_HINT})`);
     // The CLI-config warning (TF_CLI_CONFIG_FILE pointing nowhere) is noise in every assertion.
     const stderr = stripCliConfigWarning(result.stderr);
-    const run = { args, status: result.status ?? -1, stdout: result.stdout, stderr, output: `${result.stdout}\n${stderr}` };
+    const output = `${result.stdout}\n${stderr}`;
+    const run = { args, status: result.status ?? -1, stdout: result.stdout, stderr, output, text: output.replace(/\s+/g, " ") };
     if (run.status !== 0 && !options.mayFail) {
       throw new Error(`terraform ${args.join(" ")} failed in ${this.dir} (exit ${run.status}):\n${run.output}`);
     }

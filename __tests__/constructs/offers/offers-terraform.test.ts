@@ -1,0 +1,184 @@
+import { App, DataResource, TerraformOutput, TerraformStack } from "cdktf";
+import * as fs from "fs";
+import * as path from "path";
+import { DATABASE_OFFER, DatabaseOfferField } from "../../../constructs/offers/database-offer";
+import { ConsumedOffer, Offer, offerOutputName, PublishedOffer } from "../../../constructs/offers/offer";
+import { StateLocation, stateLocation, storeStateAt } from "../../../constructs/offers/state-location";
+import { STORAGE_OFFER, StorageOfferField } from "../../../constructs/offers/storage-offer";
+import { backendSchema, BackendConfig } from "../../../config/schema/backend";
+import { tempDir } from "../../support/synth";
+import { TerraformDir } from "../../support/terraform";
+
+// The offers on the real Terraform: a producer publishes literal values (no provider needed), the
+// consumer reads them through terraform_remote_state built by the project's own ConsumedOffer from
+// the same state location, and both are applied on the local backend.
+
+/** Values with characters that matter in a DSN or a shell; nothing Terraform would read as a template. */
+const DATABASE_VALUES: { [K in DatabaseOfferField]: string } = {
+  host: "db.internal",
+  port: "5432",
+  database: "mattermost",
+  user: "mmuser",
+  password: "p@ss:w/rd?#%",
+  sslMode: "verify-full",
+  caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+  dsn: "postgres://mmuser:p%40ss%3Aw%2Frd%3F%23%25@db.internal:5432/mattermost?sslmode=verify-full&connect_timeout=10",
+};
+const STORAGE_VALUES: { [K in StorageOfferField]: string } = {
+  driver: "amazons3",
+  bucket: "mattermost-files",
+  region: "eu-west-1",
+  endpoint: "s3.eu-west-1.amazonaws.com",
+  pathPrefix: "",
+  ssl: "true",
+  sse: "true",
+  accessKeyId: "AKIAEXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  roleArn: "",
+  claimName: "",
+  namespace: "",
+};
+
+const ENV = "offers";
+const ids = { database: `${ENV}-database`, storage: `${ENV}-storage`, app: `${ENV}-app` };
+
+/** The consumer uses every field the way the app does (in a resource), and re-exports it under its own name. */
+function consume<F extends string>(stack: TerraformStack, offer: Offer<F>, from: StateLocation): void {
+  const consumed = new ConsumedOffer(stack, offer.name, { offer, from });
+  for (const field of Object.keys(offer.fields) as F[]) {
+    const value = consumed.get(field);
+    // A string as `input` (cdktf types it as a map; Terraform takes any value).
+    new DataResource(stack, `${offer.name}-${field}`, { input: value as any }).overrideLogicalId(offerOutputName(offer, field));
+    new TerraformOutput(stack, `${offer.name}-${field}-out`, {
+      value,
+      sensitive: offer.fields[field].sensitive ?? false,
+    }).overrideLogicalId(`got_${offerOutputName(offer, field)}`);
+  }
+}
+
+/** Synthesizes producers and consumer into `<root>/cdktf.out` the way `cdktf synth` does. */
+function synthesize(root: string, backend: BackendConfig) {
+  const app = new App({ outdir: path.join(root, "cdktf.out") });
+  const state = { database: stateLocation(backend, ids.database), storage: stateLocation(backend, ids.storage), app: stateLocation(backend, ids.app) };
+  const database = new TerraformStack(app, ids.database);
+  storeStateAt(database, state.database);
+  new PublishedOffer(database, "offer", { offer: DATABASE_OFFER, values: DATABASE_VALUES });
+  const storage = new TerraformStack(app, ids.storage);
+  storeStateAt(storage, state.storage);
+  new PublishedOffer(storage, "offer", { offer: STORAGE_OFFER, values: STORAGE_VALUES });
+  const consumer = new TerraformStack(app, ids.app);
+  storeStateAt(consumer, state.app);
+  consume(consumer, DATABASE_OFFER, state.database);
+  consume(consumer, STORAGE_OFFER, state.storage);
+  app.synth();
+  const dir = (id: string) => new TerraformDir(path.join(root, "cdktf.out", "stacks", id));
+  return { database: dir(ids.database), storage: dir(ids.storage), app: dir(ids.app) };
+}
+
+describe("offers on real Terraform, local backend", () => {
+  const root = tempDir("offers");
+  const dirs = synthesize(root, { kind: "local", stateDir: "state" });
+  let appPlan: any;
+  let appOutputs: Record<string, { sensitive: boolean; value: unknown }>;
+
+  beforeAll(() => {
+    dirs.database.apply();
+    dirs.storage.apply();
+    appPlan = dirs.app.planJson();
+    dirs.app.apply();
+    appOutputs = dirs.app.outputs();
+  });
+
+  test("the state files are where the README says: state/<stack id>.tfstate at the project root", () => {
+    for (const id of Object.values(ids)) {
+      expect(fs.existsSync(path.join(root, "state", `${id}.tfstate`))).toBe(true);
+    }
+    // Nothing lands beside the stacks' JSON.
+    expect(fs.readdirSync(path.join(root, "cdktf.out", "stacks", ids.app)).filter((f) => f.endsWith(".tfstate"))).toEqual([]);
+  });
+
+  test.each([
+    [DATABASE_OFFER.name, DATABASE_OFFER as Offer<string>, DATABASE_VALUES as Record<string, string>],
+    [STORAGE_OFFER.name, STORAGE_OFFER as Offer<string>, STORAGE_VALUES as Record<string, string>],
+  ])("every field of the %s offer arrives under the name the consumer reads", (_name, offer, values) => {
+    for (const field of Object.keys(offer.fields)) {
+      expect({ field, value: appOutputs[`got_${offerOutputName(offer, field)}`]?.value }).toEqual({ field, value: values[field] });
+    }
+  });
+
+  test.each([
+    [DATABASE_OFFER.name, DATABASE_OFFER as Offer<string>],
+    [STORAGE_OFFER.name, STORAGE_OFFER as Offer<string>],
+  ])(
+    "sensitive fields of the %s offer are sensitive where the consumer uses them (plan JSON and terraform output)",
+    (_name, offer) => {
+      const resources: any[] = appPlan.planned_values.root_module.resources;
+      for (const [field, spec] of Object.entries(offer.fields)) {
+        const name = offerOutputName(offer, field);
+        const planned = resources.find((r) => r.address === `terraform_data.${name}`);
+        const sensitive = spec.sensitive ?? false;
+        // What run tasks and policy checks read: the mark on the value where the consumer uses it.
+        expect({ field, sensitive: planned.sensitive_values.input === true }).toEqual({ field, sensitive });
+        const change = appPlan.resource_changes.find((c: any) => c.address === `terraform_data.${name}`);
+        expect({ field, sensitive: change.change.after_sensitive.input === true }).toEqual({ field, sensitive });
+        expect({ field, sensitive: appOutputs[`got_${name}`].sensitive }).toEqual({ field, sensitive });
+      }
+    },
+  );
+
+  test("Terraform itself refuses to show a sensitive field in a non-sensitive output of the consumer", () => {
+    const consumer = JSON.parse(fs.readFileSync(path.join(dirs.app.dir, "cdk.tf.json"), "utf8"));
+    consumer.output.leak = { value: consumer.output.got_database_dsn.value };
+    // Same relative paths as the app's folder: two levels below a sibling of state/.
+    const nested = new TerraformDir(path.join(root, "cdktf.out", "stacks", "leak"));
+    delete consumer.terraform.backend;
+    nested.write(consumer, "cdk.tf.json");
+    const run = nested.plan({ mayFail: true });
+    expect(run.status).not.toBe(0);
+    expect(run.output).toMatch(/Output refers to sensitive values/);
+  });
+});
+
+describe("a consumer planned before its producers fails with the stack to deploy first", () => {
+  const root = tempDir("offers-order");
+  const dirs = synthesize(root, { kind: "local", stateDir: "state" });
+
+  test("no producer state yet: the precondition names the producer and the command", () => {
+    const run = dirs.app.plan({ mayFail: true });
+    expect(run.status).not.toBe(0);
+    expect(run.text).toContain(`The database offer comes from stack ${ids.database}, whose state ../../../state/${ids.database}.tfstate does not exist yet`);
+    expect(run.text).toContain(`npx cdktf deploy ${ids.database}`);
+    expect(run.text).toContain(`npx cdktf deploy ${ids.storage}`);
+    // The guard fires before the read: Terraform's own, unhelpful error never shows.
+    expect(run.text).not.toContain("Unable to find remote state");
+  });
+
+  test("a producer state without the offer (destroyed producer): the postcondition names it", () => {
+    dirs.database.apply();
+    dirs.storage.apply();
+    dirs.database.run(["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    // Terraform keeps the state file after a destroy, with no outputs in it.
+    expect(fs.existsSync(path.join(root, "state", `${ids.database}.tfstate`))).toBe(true);
+    const run = dirs.app.plan({ mayFail: true });
+    expect(run.status).not.toBe(0);
+    expect(run.text).toContain(`The database offer comes from stack ${ids.database}, whose state lacks its outputs`);
+    expect(run.text).toContain(`npx cdktf deploy ${ids.database}`);
+    expect(run.text).not.toContain(`npx cdktf deploy ${ids.storage}`);
+  });
+});
+
+describe.each([
+  ["s3", backendSchema.parse({ kind: "s3", bucket: "acme-terraform-state", region: "eu-west-1" })],
+  ["s3 with a DynamoDB lock table", backendSchema.parse({ kind: "s3", bucket: "acme-terraform-state", region: "eu-west-1", dynamodbTable: "tf-locks" })],
+  ["cloud", backendSchema.parse({ kind: "cloud", organization: "acme" })],
+])("offers with the %s backend: Terraform accepts the configuration (as far as it goes without credentials)", (_kind, backend) => {
+  const dirs = synthesize(tempDir("offers-remote"), backend);
+
+  test.each(Object.keys(ids) as (keyof typeof ids)[])("%s: init -backend=false and validate pass", (kind) => {
+    const dir = dirs[kind];
+    dir.init(["-backend=false"]);
+    const run = dir.run(["validate", "-no-color", "-json"]);
+    const result = JSON.parse(run.stdout);
+    expect({ valid: result.valid, diagnostics: result.diagnostics }).toEqual({ valid: true, diagnostics: [] });
+  });
+});
