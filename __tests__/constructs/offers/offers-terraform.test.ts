@@ -126,6 +126,15 @@ describe("offers on real Terraform, local backend", () => {
     },
   );
 
+  test("what the consumer cannot change: the remote state data source's own `outputs` stay unmarked in the plan JSON", () => {
+    // Terraform gives the data source no marks (data_source_state.go), and a JSON plan carries every
+    // value in clear beside its marks (developer.hashicorp.com/terraform/cli/commands/show). Hence
+    // the cloud backend should hand the app only outputs (docs/terraform-cloud.md).
+    const source = appPlan.prior_state.values.root_module.resources.find((r: any) => r.address === "data.terraform_remote_state.database");
+    expect(source.values.outputs.database_dsn).toBe(DATABASE_VALUES.dsn);
+    expect(source.sensitive_values.outputs).toEqual({});
+  });
+
   test("Terraform itself refuses to show a sensitive field in a non-sensitive output of the consumer", () => {
     const consumer = JSON.parse(fs.readFileSync(path.join(dirs.app.dir, "cdk.tf.json"), "utf8"));
     consumer.output.leak = { value: consumer.output.got_database_dsn.value };

@@ -1,0 +1,118 @@
+import { coreAddress, coreOnly, TerraformDir } from "../support/terraform";
+import { awsInput, environment, localInput, resources, StackJson, synthEnvironments } from "../support/synth";
+
+// The guards that Terraform core enforces (prevent_destroy, preconditions, variable validation),
+// on the real terraform, on the very JSON synth writes for a stack. coreOnly (support/terraform.ts)
+// swaps each provider resource for a terraform_data that keeps its lifecycle block, and says why that
+// is faithful. Offers' own guards (missing producer state) are proven in offers-terraform.test.ts.
+
+const aws = awsInput();
+aws.mattermost = {
+  ...aws.mattermost,
+  smtp: { host: "smtp.example.com", user: "chat", fromAddress: "chat@example.com" },
+  image: "registry.example.com/chat/mattermost-enterprise-edition:10.11.4",
+  registry: { server: "registry.example.com", username: "deploy" },
+};
+const local = localInput();
+const external = { ...localInput(), storage: { kind: "external", endpoint: "https://minio.example.com", bucket: "chat-files" } };
+const stacks = synthEnvironments([environment("guarded", aws), environment("laptop", local), environment("minio", external)]);
+
+/** The addresses of the resources of `type` in `stack`, as coreOnly names them. */
+function addressesOf(stack: StackJson, type: string): string[] {
+  return Object.keys(stack.resource?.[type] ?? {}).map((name) => coreAddress(type, name));
+}
+
+/** A working directory holding coreOnly(stack), applied with `vars` so the guarded resources exist in state. */
+function applied(stack: StackJson, vars: Record<string, string>): TerraformDir {
+  const dir = new TerraformDir().write(coreOnly(stack));
+  dir.apply({ vars });
+  return dir;
+}
+
+describe("prevent_destroy: what holds data survives `destroy` of its stack", () => {
+  test.each([
+    ["guarded-database", ["postgresql_database", "postgresql_role"], {}],
+    ["guarded-storage", ["aws_s3_bucket"], {}],
+    ["laptop-storage", ["kubernetes_persistent_volume_claim_v1", "kubernetes_namespace_v1"], {}],
+    ["laptop-database", ["postgresql_database", "postgresql_role"], { database_admin_password: "admin" }],
+  ] as const)("%s: plan -destroy fails on %s", (id, types, vars) => {
+    const stack = stacks[id];
+    const guarded = types.flatMap((type) => addressesOf(stack, type));
+    expect(guarded.length).toBe(types.length);
+    const dir = applied(stack, vars);
+    const run = dir.plan({ destroy: true, vars, mayFail: true });
+    expect(run.status).not.toBe(0);
+    for (const address of guarded) {
+      expect(run.text).toContain(`Error: Instance cannot be destroyed`);
+      expect(run.text).toContain(`Resource ${address} has lifecycle.prevent_destroy set`);
+    }
+    // Everything else in the stack may go: only what holds data is guarded.
+    const destroyable = Object.entries(stack.resource ?? {})
+      .flatMap(([type, byName]) => Object.entries(byName).map(([name, body]) => ({ address: coreAddress(type, name), guarded: body.lifecycle?.prevent_destroy === true })))
+      .filter((r) => !r.guarded)
+      .map((r) => r.address);
+    for (const address of destroyable) expect(run.text).not.toContain(`Resource ${address} has lifecycle.prevent_destroy`);
+  });
+
+  test("the database stack's removal path in docs/database.md works: state rm of the role and database, then destroy", () => {
+    const stack = stacks["guarded-database"];
+    const dir = applied(stack, {});
+    for (const type of ["postgresql_database", "postgresql_role"]) {
+      for (const address of addressesOf(stack, type)) dir.run(["state", "rm", "-no-color", address]);
+    }
+    const run = dir.plan({ destroy: true });
+    expect(run.status).toBe(0);
+    expect(run.text).toMatch(/Plan: 0 to add, 0 to change, \d+ to destroy/);
+  });
+});
+
+describe("preconditions and validations: a missing secret fails the plan with the variable to set", () => {
+  test.each([
+    ["guarded-app", "mattermost_licence", "mattermost.licensed is true but the variable mattermost_licence is empty"],
+    ["guarded-app", "smtp_password", "mattermost.smtp.user is set but the variable smtp_password is empty"],
+    ["guarded-app", "registry_password", "mattermost.registry is set but the variable registry_password is empty"],
+    ["minio-storage", "storage_access_key_id", "storage_access_key_id is empty: set the access key id for bucket chat-files as TF_VAR_storage_access_key_id"],
+    ["minio-storage", "storage_secret_access_key", "storage_secret_access_key is empty: set the secret access key for bucket chat-files as TF_VAR_storage_secret_access_key"],
+    ["laptop-database", "database_admin_password", "database_admin_password is empty: set the password of postgres on db.internal as TF_VAR_database_admin_password"],
+  ])("%s: empty %s", (id, variable, message) => {
+    const stack = stacks[id];
+    const secrets = Object.entries(stack.variable ?? {}).map(([name]) => name);
+    expect(secrets).toContain(variable);
+    const good = Object.fromEntries(secrets.map((name) => [name, `value-of-${name}`]));
+    const dir = new TerraformDir().write(coreOnly(stack));
+    // With every secret set, the plan passes: the guard is about this one variable.
+    expect(dir.plan({ vars: good }).status).toBe(0);
+    const run = dir.plan({ vars: { ...good, [variable]: "" }, mayFail: true });
+    expect(run.status).not.toBe(0);
+    expect(run.text).toContain(message);
+  });
+
+  test("a licence of blanks is as empty as no licence", () => {
+    const stack = stacks["guarded-app"];
+    const vars = { mattermost_licence: " \n ", smtp_password: "x", registry_password: "x" };
+    const run = new TerraformDir().write(coreOnly(stack)).plan({ vars, mayFail: true });
+    expect(run.text).toContain("the variable mattermost_licence is empty");
+  });
+});
+
+describe("coreOnly is honest", () => {
+  test("it refuses a condition that reads another resource, which a terraform_data could not stand in for", () => {
+    const stack = {
+      resource: { aws_s3_bucket: { b: { lifecycle: { precondition: [{ condition: "${aws_kms_key.k.arn != \"\"}", error_message: "x" }] } } } },
+    };
+    expect(() => coreOnly(stack)).toThrow(/aws_s3_bucket\.b has a condition that reads aws_kms_key\.k;/);
+  });
+
+  test("every lifecycle block of the shipped-like stacks is carried over verbatim", () => {
+    for (const [id, stack] of Object.entries(stacks)) {
+      const core = coreOnly(stack);
+      for (const [type, byName] of Object.entries(stack.resource ?? {})) {
+        for (const [name, body] of Object.entries<any>(byName)) {
+          expect({ id, name, lifecycle: core.resource.terraform_data[`${type}__${name}`].lifecycle }).toEqual({ id, name, lifecycle: body.lifecycle });
+        }
+      }
+      expect(core.variable).toEqual(stack.variable);
+    }
+    expect(resources(stacks["guarded-storage"], "aws_s3_bucket")[0].lifecycle.prevent_destroy).toBe(true);
+  });
+});
