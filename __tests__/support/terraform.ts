@@ -93,7 +93,10 @@ export class TerraformDir {
   /** Runs `terraform <args>` here; throws with terraform's output when it fails, unless `mayFail`. */
   public run(args: readonly string[], options: RunOptions = {}): TerraformRun {
     const vars = Object.fromEntries(Object.entries(options.vars ?? {}).map(([name, value]) => [`TF_VAR_${name}`, value]));
+    const started = Date.now();
     const result = spawnSync("terraform", [...args], { cwd: this.dir, encoding: "utf8", env: terraformEnv(vars), maxBuffer: 64 * 1024 * 1024 });
+    // MMCDKTF_TERRAFORM_TIMING=1 prints how long each command took (to keep these tests fast).
+    if (process.env.MMCDKTF_TERRAFORM_TIMING) process.stderr.write(`terraform ${args[0]} ${path.basename(this.dir)}: ${Date.now() - started} ms\n`);
     if (result.error) throw new Error(`terraform ${args.join(" ")}: ${result.error.message} (${INSTALL_HINT})`);
     // The CLI-config warning (TF_CLI_CONFIG_FILE pointing nowhere) is noise in every assertion.
     const stderr = stripCliConfigWarning(result.stderr);
@@ -126,7 +129,12 @@ export class TerraformDir {
     return this.run(["apply", "-input=false", "-no-color", "-auto-approve"], options);
   }
 
-  /** `terraform show -json <planFile>` of a fresh plan: what a run task or policy check receives. */
+  /** `terraform apply <planFile>`: applies a plan saved by {@link planJson} without planning again. */
+  public applySaved(planFile = "tfplan", options: RunOptions = {}): TerraformRun {
+    return this.run(["apply", "-input=false", "-no-color", planFile], options);
+  }
+
+  /** `terraform show -json tfplan` of a fresh plan saved as `tfplan`: what a run task or policy check receives. */
   public planJson(options: RunOptions = {}): any {
     this.plan({ ...options, planFile: "tfplan" });
     return JSON.parse(this.run(["show", "-json", "-no-color", "tfplan"]).stdout);

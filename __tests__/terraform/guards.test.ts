@@ -29,6 +29,13 @@ function applied(stack: StackJson, vars: Record<string, string>): TerraformDir {
   return dir;
 }
 
+/** One initialized, never applied directory per stack, shared by the plan-only tests (a plan changes nothing). */
+const planDirs = new Map<string, TerraformDir>();
+function planDir(id: string): TerraformDir {
+  if (!planDirs.has(id)) planDirs.set(id, new TerraformDir().write(coreOnly(stacks[id])));
+  return planDirs.get(id)!;
+}
+
 describe("prevent_destroy: what holds data survives `destroy` of its stack", () => {
   test.each([
     ["guarded-database", ["postgresql_database", "postgresql_role"], {}],
@@ -52,6 +59,23 @@ describe("prevent_destroy: what holds data survives `destroy` of its stack", () 
       .filter((r) => !r.guarded)
       .map((r) => r.address);
     for (const address of destroyable) expect(run.text).not.toContain(`Resource ${address} has lifecycle.prevent_destroy`);
+  });
+
+  test("a change that replaces a guarded resource is refused too, whatever forces the replacement", () => {
+    // Which attribute changes force a replacement is the provider's call (its schema's ForceNew);
+    // refusing a planned replacement of a prevent_destroy resource is core's (checkPreventDestroy).
+    const stack = stacks["guarded-database"];
+    const guarded = ["postgresql_database", "postgresql_role"].flatMap((type) => addressesOf(stack, type));
+    const withTrigger = (value: string) => {
+      const core = coreOnly(stack);
+      for (const address of guarded) core.resource.terraform_data[address.split(".")[1]].triggers_replace = value;
+      return core;
+    };
+    const dir = new TerraformDir().write(withTrigger("v1"));
+    dir.apply();
+    const run = dir.write(withTrigger("v2")).plan({ mayFail: true });
+    expect(run.status).not.toBe(0);
+    for (const address of guarded) expect(run.text).toContain(`Resource ${address} has lifecycle.prevent_destroy set`);
   });
 
   test("the database stack's removal path in docs/database.md works: state rm of the role and database, then destroy", () => {
@@ -79,7 +103,7 @@ describe("preconditions and validations: a missing secret fails the plan with th
     const secrets = Object.entries(stack.variable ?? {}).map(([name]) => name);
     expect(secrets).toContain(variable);
     const good = Object.fromEntries(secrets.map((name) => [name, `value-of-${name}`]));
-    const dir = new TerraformDir().write(coreOnly(stack));
+    const dir = planDir(id);
     // With every secret set, the plan passes: the guard is about this one variable.
     expect(dir.plan({ vars: good }).status).toBe(0);
     const run = dir.plan({ vars: { ...good, [variable]: "" }, mayFail: true });
@@ -88,9 +112,8 @@ describe("preconditions and validations: a missing secret fails the plan with th
   });
 
   test("a licence of blanks is as empty as no licence", () => {
-    const stack = stacks["guarded-app"];
     const vars = { mattermost_licence: " \n ", smtp_password: "x", registry_password: "x" };
-    const run = new TerraformDir().write(coreOnly(stack)).plan({ vars, mayFail: true });
+    const run = planDir("guarded-app").plan({ vars, mayFail: true });
     expect(run.text).toContain("the variable mattermost_licence is empty");
   });
 });
