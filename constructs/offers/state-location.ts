@@ -78,6 +78,8 @@ export function readStateAt(scope: Construct, id: string, location: StateLocatio
     case "local":
       return new DataTerraformRemoteStateLocal(scope, id, { path: location.path });
     case "cloud":
+      // Needs the producer workspace to share its whole state with this one; tfe_outputs would read
+      // only outputs but needs a standing API token in the consumer's workspace (README, Offers).
       return new DataTerraformRemoteState(scope, id, {
         hostname: location.hostname,
         organization: location.organization,
