@@ -78,15 +78,22 @@ describe("prevent_destroy: what holds data survives `destroy` of its stack", () 
     for (const address of guarded) expect(run.text).toContain(`Resource ${address} has lifecycle.prevent_destroy set`);
   });
 
-  test("the database stack's removal path in docs/database.md works: state rm of the role and database, then destroy", () => {
-    const stack = stacks["guarded-database"];
-    const dir = applied(stack, {});
-    for (const type of ["postgresql_database", "postgresql_role"]) {
+  test.each([
+    ["guarded-database", ["postgresql_database", "postgresql_role"], "docs/database.md"],
+    ["guarded-storage", ["aws_s3_bucket"], "docs/storage.md"],
+    ["laptop-storage", ["kubernetes_persistent_volume_claim_v1", "kubernetes_namespace_v1"], "docs/storage.md"],
+  ])("%s: the removal path (%s, %s) works: terraform state rm of what is guarded, then destroy", (id, types, _doc) => {
+    const stack = stacks[id];
+    const vars = id === "laptop-database" ? { database_admin_password: "admin" } : {};
+    const dir = applied(stack, vars);
+    for (const type of types) {
       for (const address of addressesOf(stack, type)) dir.run(["state", "rm", "-no-color", address]);
     }
-    const run = dir.plan({ destroy: true });
+    const run = dir.plan({ destroy: true, vars });
     expect(run.status).toBe(0);
-    expect(run.text).toMatch(/Plan: 0 to add, 0 to change, \d+ to destroy/);
+    // What is left is destroyed; nothing is guarded any more (a stack holding only guarded things has nothing left).
+    expect(run.text).toMatch(/Plan: 0 to add, 0 to change, \d+ to destroy|No changes/);
+    expect(run.text).not.toContain("prevent_destroy");
   });
 });
 
