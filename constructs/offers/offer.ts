@@ -1,4 +1,4 @@
-import { Fn, TerraformOutput, TerraformRemoteState } from "cdktf";
+import { Fn, TerraformOutput, TerraformRemoteState, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { readStateAt, StateLocation } from "./state-location";
 
@@ -66,7 +66,9 @@ export interface ConsumedOfferProps<F extends string> {
  *   state without the outputs (a producer never applied, or destroyed) fails on the first missing
  *   attribute; neither says what to do. The data source carries a check naming the producer stack
  *   and the command that deploys it: a precondition on the state file for the local backend (checked
- *   before the read), and for every backend a postcondition that the state holds every field.
+ *   before the read), and for every backend a postcondition that the state holds every field. A
+ *   destroy plan reads the data source as well, so the message also says how to destroy the
+ *   consumer after its producer (`-refresh=false` skips data sources).
  */
 export class ConsumedOffer<F extends string> extends Construct {
   private readonly state: TerraformRemoteState;
@@ -77,7 +79,11 @@ export class ConsumedOffer<F extends string> extends Construct {
     // `data.terraform_remote_state.<offer>`: a stable name a reviewer recognises in the plan.
     this.state.overrideLogicalId(props.offer.name);
     const producer = props.from.stack;
-    const deployFirst = `deploy ${producer} first (npx cdktf deploy ${producer}), then this stack`;
+    const consumer = TerraformStack.of(this).node.id;
+    // A destroy plan reads data sources too: say how to destroy the consumer once the producer is gone.
+    const deployFirst =
+      `deploy ${producer} first (npx cdktf deploy ${producer}), then this stack. ` +
+      `To destroy ${consumer} without ${producer}, skip the read: terraform destroy -refresh=false in cdktf.out/stacks/${consumer}`;
     const outputs = (Object.keys(props.offer.fields) as F[]).map((field) => offerOutputName(props.offer, field));
     this.state.addOverride("lifecycle", {
       ...(props.from.kind === "local"

@@ -174,6 +174,18 @@ describe("a consumer planned before its producers fails with the stack to deploy
     expect(run.text).toContain(`npx cdktf deploy ${ids.database}`);
     expect(run.text).not.toContain(`npx cdktf deploy ${ids.storage}`);
   });
+
+  test("destroying the consumer after its producer: the message says how, and that way works", () => {
+    // The producer is gone (previous test); the consumer still has what it made from the offer.
+    dirs.database.apply();
+    dirs.app.apply();
+    dirs.database.run(["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    const blocked = dirs.app.plan({ destroy: true, mayFail: true });
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.text).toContain(`To destroy ${ids.app} without ${ids.database}, skip the read: terraform destroy -refresh=false in cdktf.out/stacks/${ids.app}`);
+    dirs.app.run(["destroy", "-refresh=false", "-auto-approve", "-input=false", "-no-color"]);
+    expect(dirs.app.outputs()).toEqual({});
+  });
 });
 
 // `init -backend=false` leaves the backend block itself unchecked (reaching S3 or Terraform Cloud
