@@ -205,3 +205,28 @@ describe.each([
     expect({ valid: result.valid, diagnostics: result.diagnostics }).toEqual({ valid: true, diagnostics: [] });
   });
 });
+
+describe.each([
+  ["S3 lock file", backendSchema.parse({ kind: "s3", bucket: "acme-terraform-state", region: "eu-west-1" })],
+  ["DynamoDB lock table", backendSchema.parse({ kind: "s3", bucket: "acme-terraform-state", region: "eu-west-1", dynamodbTable: "tf-locks" })],
+])("the s3 backend block (%s) is one Terraform's s3 backend accepts", (_lock, backend) => {
+  test("checked against the backend's own schema, through a terraform_remote_state that uses it as its config", () => {
+    // `init` with the block itself would reach AWS; terraform_remote_state validates its config with
+    // the very same backend code (data_source_state.go, getBackend: ConfigSchema + PrepareConfig).
+    const dirs = synthesize(tempDir("offers-s3-block"), backend);
+    const producer = JSON.parse(fs.readFileSync(path.join(dirs.database.dir, "cdk.tf.json"), "utf8"));
+    const block = producer.terraform.backend.s3;
+    expect(block).toMatchObject({ bucket: "acme-terraform-state", key: `mattermost/${ids.database}.tfstate`, region: "eu-west-1", encrypt: true });
+    const probe = new TerraformDir().write({ data: { terraform_remote_state: { probe: { backend: "s3", config: block } } } });
+    probe.init(["-backend=false"]);
+    const result = JSON.parse(probe.run(["validate", "-no-color", "-json"]).stdout);
+    expect(result.valid).toBe(true);
+    // Terraform 1.11's s3 backend deprecates dynamodb_table in favour of use_lockfile: a warning, not an error.
+    const warnings = result.diagnostics.map((d: any) => `${d.severity}: ${d.detail}`);
+    expect(warnings).toEqual(block.dynamodb_table ? ['warning: The parameter "dynamodb_table" is deprecated. Use parameter "use_lockfile" instead.'] : []);
+    // The check is real: an attribute the backend does not know is refused.
+    const bad = new TerraformDir().write({ data: { terraform_remote_state: { probe: { backend: "s3", config: { ...block, lock_file: true } } } } });
+    bad.init(["-backend=false"]);
+    expect(bad.run(["validate", "-no-color"], { mayFail: true }).text).toContain('unexpected attribute "lock_file"');
+  });
+});
