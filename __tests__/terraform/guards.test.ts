@@ -1,5 +1,6 @@
 import { coreAddress, coreOnly, TerraformDir } from "../support/terraform";
-import { awsInput, environment, localInput, resources, StackJson, synthEnvironments } from "../support/synth";
+import { loadEnvironments } from "../../config/load";
+import { awsInput, environment, localInput, resources, SHIPPED_ENVIRONMENTS, StackJson, synthEnvironments } from "../support/synth";
 
 // The guards that Terraform core enforces (prevent_destroy, preconditions, variable validation),
 // on the real terraform, on the very JSON synth writes for a stack. coreOnly (support/terraform.ts)
@@ -15,7 +16,9 @@ aws.mattermost = {
 };
 const local = localInput();
 const external = { ...localInput(), storage: { kind: "external", endpoint: "https://minio.example.com", bucket: "chat-files" } };
-const stacks = synthEnvironments([environment("guarded", aws), environment("laptop", local), environment("minio", external)]);
+const shipped = loadEnvironments(SHIPPED_ENVIRONMENTS);
+// One synth for all: the shipped environments and three built to switch every guard on.
+const stacks = synthEnvironments([...shipped, environment("guarded", aws), environment("laptop", local), environment("minio", external)]);
 
 /** The addresses of the resources of `type` in `stack`, as coreOnly names them. */
 function addressesOf(stack: StackJson, type: string): string[] {
@@ -121,6 +124,17 @@ describe("preconditions and validations: a missing secret fails the plan with th
     const vars = { mattermost_licence: " \n ", smtp_password: "x", registry_password: "x" };
     const run = planDir("guarded-app").plan({ vars, mayFail: true });
     expect(run.text).toContain("the variable mattermost_licence is empty");
+  });
+});
+
+describe("the shipped environments' guards are valid Terraform", () => {
+  const ids = Object.keys(stacks).filter((id) => shipped.some((env) => id.startsWith(`${env.name}-`)));
+
+  test.each(ids)("%s: with every variable set, the plan of its guards passes", (id) => {
+    const stack = stacks[id];
+    const vars = Object.fromEntries(Object.keys(stack.variable ?? {}).map((name) => [name, `value-of-${name}`]));
+    const run = planDir(id).plan({ vars, mayFail: true });
+    expect({ id, status: run.status, output: run.status === 0 ? "" : run.text }).toEqual({ id, status: 0, output: "" });
   });
 });
 
