@@ -153,14 +153,25 @@ function stripCliConfigWarning(stderr: string): string {
 // ---------------------------------------------------------------------------------------------
 // coreOnly: a stack's guards in front of real Terraform without its providers
 
+/** Options of {@link coreOnly}. */
+export interface CoreOnlyOptions {
+  /**
+   * Keep the stack's `terraform_remote_state` data sources (built into Terraform) verbatim, with
+   * their lifecycle checks. Their states must then be where the stack says, relative to the folder
+   * terraform runs in. Default false.
+   */
+  readonly remoteState?: boolean;
+}
+
 /**
  * The Terraform-core part of a synthesized stack, runnable with no provider installed.
  *
  * Every provider resource becomes a `terraform_data` named `<type>__<name>` (the original address
  * with `.` replaced, so error messages still say which resource it was) that keeps the resource's
  * `lifecycle` block verbatim: `prevent_destroy`, `precondition`, `create_before_destroy`. Variables
- * (with their `validation` and `sensitive`) are copied verbatim; `check` blocks too. Providers,
- * provider data sources, outputs and the backend are dropped (state goes to the local backend).
+ * (with their `validation` and `sensitive`) are copied verbatim; `check` blocks too, and on request
+ * the `terraform_remote_state` data sources. Providers, provider data sources, outputs and the
+ * backend are dropped (state goes to the local backend).
  *
  * Why this is faithful for these guards: they are enforced by Terraform core before any provider is
  * asked anything, and identically for every resource type.
@@ -176,11 +187,15 @@ function stripCliConfigWarning(stderr: string): string {
  * A condition that reads anything but variables and locals (another resource's attributes, `self`)
  * cannot be carried over faithfully, so coreOnly refuses it instead of guessing.
  */
-export function coreOnly(stack: Record<string, any>): Record<string, any> {
+export function coreOnly(stack: Record<string, any>, options: CoreOnlyOptions = {}): Record<string, any> {
   const config: Record<string, any> = {};
   if (stack.variable) config.variable = structuredClone(stack.variable);
   if (stack.locals) config.locals = structuredClone(stack.locals);
   if (stack.check) config.check = structuredClone(stack.check);
+  // Built into Terraform (terraform.io/builtin/terraform): kept verbatim, lifecycle checks included.
+  if (options.remoteState && stack.data?.terraform_remote_state) {
+    config.data = { terraform_remote_state: structuredClone(stack.data.terraform_remote_state) };
+  }
   const data: Record<string, any> = {};
   for (const [type, byName] of Object.entries<Record<string, any>>(stack.resource ?? {})) {
     for (const [name, body] of Object.entries(byName)) {

@@ -138,6 +138,21 @@ describe("the shipped environments' guards are valid Terraform", () => {
   });
 });
 
+describe("the app stack as synthesized: planned before its producers, it names the stack to deploy first", () => {
+  test.each([
+    ["laptop-app", "laptop-database", "laptop-storage"],
+    ["local-app", "local-database", "local-storage"],
+  ])("%s", (id, database, storage) => {
+    // The real app stack's remote state data sources and their checks, in a folder with no state next to it.
+    const stack = stacks[id];
+    const vars = Object.fromEntries(Object.keys(stack.variable ?? {}).map((name) => [name, `value-of-${name}`]));
+    const run = new TerraformDir().write(coreOnly(stack, { remoteState: true })).plan({ vars, mayFail: true });
+    expect(run.status).not.toBe(0);
+    expect(run.text).toContain(`The database offer comes from stack ${database}, whose state ../../../state/${database}.tfstate does not exist yet: deploy ${database} first (npx cdktf deploy ${database})`);
+    expect(run.text).toContain(`The storage offer comes from stack ${storage}`);
+  });
+});
+
 describe("coreOnly is honest", () => {
   test("it refuses a condition that reads another resource, which a terraform_data could not stand in for", () => {
     const stack = {
