@@ -1,15 +1,13 @@
-import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { TerraformStack, TerraformVariable } from "cdktf";
+import { Op, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { KubernetesConfig } from "../config/schema/kubernetes";
 import type { MattermostConfig } from "../config/schema/mattermost";
-import type { S3StorageConfig, StorageConfig } from "../config/schema/storage";
+import type { LocalStorageConfig, S3StorageConfig, StorageConfig } from "../config/schema/storage";
 import { DatabaseCaSecret } from "../constructs/app/database-ca-secret";
 import { DATABASE_CA_MOUNT_DIR, DATABASE_OFFER } from "../constructs/offers/database-offer";
-import { mattermostLabels } from "../constructs/shared/labels";
 import { LicenceSecret } from "../constructs/app/licence-secret";
 import { MattermostDisruptionBudget } from "../constructs/app/mattermost-disruption-budget";
-import { MattermostEnvSecret } from "../constructs/app/mattermost-env-secret";
+import { ENV_SECRET_HASH_ANNOTATION, MattermostEnvSecret } from "../constructs/app/mattermost-env-secret";
 import { MattermostIngress } from "../constructs/app/mattermost-ingress";
 import { MattermostNetworkPolicy } from "../constructs/app/mattermost-network-policy";
 import { MattermostPodProps, MountedSecret } from "../constructs/app/mattermost-pod";
@@ -29,8 +27,10 @@ export interface AppStackProps {
   readonly environmentName: string;
   readonly mattermost: MattermostConfig;
   readonly kubernetes: KubernetesConfig;
-  /** Which kind of storage the storage stack provides (decides volumes and who holds the namespace). */
+  /** Which kind of storage the storage stack provides (decides the volumes). */
   readonly storageKind: StorageConfig["kind"];
+  /** With `storageKind: local`: the claim's access mode (decides the rollout strategy). Default `ReadWriteOnce`. */
+  readonly filesAccessMode?: LocalStorageConfig["accessMode"];
   /** With `storageKind: s3`: keys from the offer, or the offer's IAM role through IRSA. Default `keys`. */
   readonly storageAccess?: S3StorageConfig["access"];
   /** Where the database stack keeps its state (its offer is read from there). */
@@ -64,15 +64,10 @@ export class AppStack extends TerraformStack {
     const localFiles = props.storageKind === "local";
     const irsa = props.storageKind === "s3" && props.storageAccess === "irsa";
 
-    // With local files the storage stack holds the namespace (it holds the claim inside it).
-    const namespace = localFiles
-      ? storage.get("namespace")
-      : new NamespaceV1(this, "namespace", {
-          metadata: {
-            name: props.kubernetes.namespace,
-            labels: { ...mattermostLabels(env, "namespace"), "pod-security.kubernetes.io/enforce": "restricted" },
-          },
-        }).metadata.name;
+    // The storage stack holds the namespace, whatever the storage: users keep their own Secrets
+    // in it (TLS, SAML certificate), and destroying this stack must never delete them.
+    const namespace = storage.get("namespace");
+    forgetNamespaceOfOlderReleases(this);
 
     const files: FileStore = localFiles
       ? { kind: "local" }
@@ -111,6 +106,7 @@ export class AppStack extends TerraformStack {
       namespace,
       values: secretValues,
       ...(needed.has("smtp-password") ? { smtpPasswordVariable: APP_VARIABLES.smtpPassword } : {}),
+      preconditions: [namespacePublished(namespace, props.kubernetes.namespace, env)],
     });
 
     const registry = mm.registry
@@ -138,7 +134,9 @@ export class AppStack extends TerraformStack {
       resources: mm.resources,
       metrics: mm.performanceMonitoring,
       gossip: mm.clustering,
-      ...(localFiles ? { dataClaimName: storage.get("claimName") } : {}),
+      ...(localFiles ? { dataClaimName: storage.get("claimName"), dataClaimAccessMode: props.filesAccessMode ?? "ReadWriteOnce" } : {}),
+      // A rotated password or key is a new pod template, so the pods restart with it.
+      rolloutAnnotations: { [ENV_SECRET_HASH_ANNOTATION]: envSecret.valuesHash },
       ...(registry ? { imagePullSecretName: registry.secretName } : {}),
     };
     const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod, serviceAccountName: serviceAccount.name });
@@ -189,4 +187,28 @@ export class AppStack extends TerraformStack {
     variable.overrideLogicalId(name);
     return variable.stringValue;
   }
+}
+
+/**
+ * The storage offer names the namespace this environment expects. A storage state written by an
+ * older release (S3 or external storage) has an empty one: every object would land elsewhere.
+ */
+function namespacePublished(offered: string, expected: string, env: string) {
+  return {
+    condition: Op.eq(offered, expected),
+    errorMessage: `The storage offer of ${env}-storage names namespace "${offered}", not "${expected}" (kubernetes.namespace): deploy ${env}-storage first, it holds the namespace (docs/storage.md, "The namespace")`,
+  };
+}
+
+/** Where releases before the storage stack held every namespace kept it (S3 and external storage). */
+export const LEGACY_APP_NAMESPACE_ADDRESS = "kubernetes_namespace_v1.namespace";
+
+/**
+ * A `removed` block (Terraform 1.7+) with `destroy = false`: an app state made by an older release
+ * still holds the namespace; the next apply forgets it instead of deleting it with everything in
+ * it. With nothing at that address (every new environment) the block does nothing. cdktf 0.21 has
+ * no class for `removed`, hence the override. https://developer.hashicorp.com/terraform/language/resources/syntax#removing-resources
+ */
+function forgetNamespaceOfOlderReleases(stack: TerraformStack): void {
+  stack.addOverride("removed", [{ from: LEGACY_APP_NAMESPACE_ADDRESS, lifecycle: { destroy: false } }]);
 }

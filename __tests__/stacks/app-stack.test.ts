@@ -1,5 +1,6 @@
 import { RESERVED_ENV } from "../../config/schema/mattermost";
 import { imageHash } from "../../constructs/app/migration-job";
+import { IMAGE_PULL_SECONDS } from "../../constructs/app/mattermost-pod";
 import { awsInput, environment, localInput, onlyResource, resources, StackJson, synthEnvironments, synthShipped } from "../support/synth";
 
 /** The app stack of an environment built from `input`. */
@@ -50,9 +51,7 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     expect(jobPod.security_context).toEqual(deployment.spec.template.spec.security_context);
     expect(jobPod.restart_policy).toBe("Never");
     expect(job.spec.backoff_limit).toBeGreaterThan(0);
-    expect(job.spec.ttl_seconds_after_finished).toBeDefined();
     expect(job.wait_for_completion).toBe(true);
-    expect(job.timeouts).toMatchObject({ create: "30m", update: "30m" });
     const jobAddress = `kubernetes_job_v1.${Object.keys(stack.resource!.kubernetes_job_v1)[0]}`;
     expect(deployment.depends_on).toEqual([jobAddress]);
   });
@@ -137,7 +136,7 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     expect(containerOf(stack).port).toContainEqual({ name: "metrics", container_port: 8067, protocol: "TCP" });
     const service = onlyResource(stack, "kubernetes_service_v1");
     expect(service.spec.port).toContainEqual({ name: "metrics", port: 8067, target_port: "8067", protocol: "TCP" });
-    expect(deploymentOf(stack).spec.template.metadata.annotations).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": "8067", "prometheus.io/path": "/metrics" });
+    expect(deploymentOf(stack).spec.template.metadata.annotations).toMatchObject({ "prometheus.io/scrape": "true", "prometheus.io/port": "8067", "prometheus.io/path": "/metrics" });
     expect(env.MM_METRICSSETTINGS_ENABLE.value).toBe("true");
   });
 
@@ -189,8 +188,9 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     expect(Object.keys(stack.variable ?? {}).sort()).toEqual(["mattermost_licence", "smtp_password"]);
   });
 
-  test("the app stack makes the namespace (S3: no claim to hold)", () => {
-    expect(onlyResource(stack, "kubernetes_namespace_v1").metadata.name).toBe("mattermost");
+  test("the namespace is the storage stack's (S3 too): destroying the app never deletes what users keep in it", () => {
+    expect(resources(stack, "kubernetes_namespace_v1")).toEqual([]);
+    expect(deploymentOf(stack).metadata.namespace).toBe("${data.terraform_remote_state.storage.outputs.storage_namespace}");
   });
 });
 
@@ -312,7 +312,7 @@ describe("app stack options", () => {
     expect(env.MM_FILESETTINGS_AMAZONS3ENDPOINT.value).toBe("${data.terraform_remote_state.storage.outputs.storage_endpoint}");
     expect(env.MM_FILESETTINGS_AMAZONS3SSL.value).toBe("${data.terraform_remote_state.storage.outputs.storage_ssl}");
     expect(env.MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY.value_from.secret_key_ref.key).toBe("s3-secret-access-key");
-    expect(onlyResource(stack, "kubernetes_namespace_v1").metadata.name).toBe("mattermost");
+    expect(resources(stack, "kubernetes_namespace_v1")).toEqual([]);
     expect(deploymentOf(stack).spec.template.spec.volume).toEqual([]);
   });
 
@@ -403,5 +403,80 @@ describe("secrets are never literal, names and labels derive from the environmen
       expect(object.metadata.labels["app.kubernetes.io/component"]).toBeTruthy();
       if (object.metadata.name !== "mattermost") expect(object.metadata.name).toContain(`mattermost-${name}`);
     }
+  });
+});
+
+describe("day two: upgrades that finish, rotations that reach the pods, a destroy that keeps users' Secrets, a quiet plan", () => {
+  const withFiles = (storage: any, mattermost: any = {}) => appOf({ ...localInput(), storage: { kind: "local", ...storage }, mattermost: { ...localInput().mattermost, ...mattermost } });
+  const clustered = { replicas: 2, clustering: true, licensed: true };
+
+  test.each([
+    ["ReadWriteOnce (the default)", {}],
+    ["ReadWriteOncePod", { accessMode: "ReadWriteOncePod" }],
+  ])("files on a %s claim: Recreate (a surge pod could never mount the claim the old pod holds)", (_mode, storage) => {
+    expect(deploymentOf(withFiles(storage)).spec.strategy).toEqual({ type: "Recreate" });
+  });
+
+  test("files on a ReadWriteMany claim, or on S3: one extra pod at a time, never below the wanted ready pods", () => {
+    const rolling = { type: "RollingUpdate", rolling_update: { max_unavailable: "0", max_surge: "1" } };
+    expect(deploymentOf(withFiles({ accessMode: "ReadWriteMany" }, clustered)).spec.strategy).toEqual(rolling);
+    expect(deploymentOf(synthShipped()["production-app"]).spec.strategy).toEqual(rolling);
+  });
+
+  test("Terraform waits for a rollout as long as the startup probes allow, one pod after the other", () => {
+    for (const [stack, replicas] of [[synthShipped()["production-app"], 3], [synthShipped()["local-app"], 1]] as const) {
+      const deployment = deploymentOf(stack);
+      const container = containerOf(stack);
+      const startup = container.startup_probe.period_seconds * container.startup_probe.failure_threshold;
+      const podStart = IMAGE_PULL_SECONDS + startup + container.readiness_probe.period_seconds;
+      const grace = deployment.spec.template.spec.termination_grace_period_seconds;
+      expect(startup).toBe(300);
+      expect(deployment.timeouts).toEqual({ create: `${replicas * podStart + grace}s`, update: `${replicas * podStart + grace}s` });
+      // Kubernetes gives up on a pod that never gets Ready after one pod's allowance, and the provider with it.
+      expect(deployment.spec.progress_deadline_seconds).toBe(podStart + grace);
+    }
+    expect(deploymentOf(synthShipped()["production-app"]).timeouts.update).toBe("1515s");
+  });
+
+  test("the migration Job: Kubernetes' deadline covers every retry, and Terraform waits a minute longer", () => {
+    const job = onlyResource(synthShipped()["production-app"], "kubernetes_job_v1");
+    expect(job.spec.active_deadline_seconds).toBe(1800);
+    expect(job.timeouts).toEqual({ create: "1860s", update: "1860s" });
+  });
+
+  test("a new database password, S3 key or SMTP password changes the pod template (a sensitive hash of the env Secret's values)", () => {
+    const stack = synthShipped()["production-app"];
+    const annotation = deploymentOf(stack).spec.template.metadata.annotations["mattermost-cdktf/env-secret-sha256"];
+    const secret = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name === "mattermost-production-env");
+    const entries = Object.entries<string>(secret.data).map(([key, value]) => `"${key}" = ${value.slice(2, -1)}`);
+    expect(annotation).toBe(`\${sensitive(sha256(jsonencode({${entries.join(", ")}})))}`);
+    expect(annotation).toContain("database_dsn");
+    expect(annotation).toContain("storage_secret_access_key");
+    expect(annotation).toContain("var.smtp_password");
+    expect(annotation).not.toContain("nonsensitive");
+  });
+
+  test("the hash is on the Deployment only: the migration Job is not re-run by a rotation", () => {
+    const job = onlyResource(synthShipped()["production-app"], "kubernetes_job_v1");
+    expect(job.spec.template.metadata.annotations).toBeUndefined();
+  });
+
+  test.each(["local-app", "production-app"])("%s holds no namespace, forgets one an older release made, and names the stack to deploy first", (id) => {
+    const stack: any = synthShipped()[id];
+    expect(resources(stack, "kubernetes_namespace_v1")).toEqual([]);
+    expect(stack.removed).toEqual([{ from: "kubernetes_namespace_v1.namespace", lifecycle: { destroy: false } }]);
+    const env = id.replace(/-app$/, "");
+    const secret = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name === `mattermost-${env}-env`);
+    expect(secret.lifecycle.precondition).toContainEqual({
+      condition: '${(data.terraform_remote_state.storage.outputs.storage_namespace == "mattermost")}',
+      error_message: expect.stringContaining(`deploy ${env}-storage first, it holds the namespace`),
+    });
+  });
+
+  test("a quiet plan: no Job has a TTL (the provider would plan a deleted Job again)", () => {
+    const saml = appOf(withMattermost(awsInput(), { saml: { preset: "ubuntu-sso", idpCertificateSecretName: "ubuntu-sso-idp" } }));
+    const jobs = [saml, synthShipped()["production-app"], synthShipped()["local-app"]].flatMap((stack) => resources(stack, "kubernetes_job_v1"));
+    expect(jobs.length).toBe(4);
+    for (const job of jobs) expect(job.spec.ttl_seconds_after_finished).toBeUndefined();
   });
 });
