@@ -157,10 +157,16 @@ function stripCliConfigWarning(stderr: string): string {
 export interface CoreOnlyOptions {
   /**
    * Keep the stack's `terraform_remote_state` data sources (built into Terraform) verbatim, with
-   * their lifecycle checks. Their states must then be where the stack says, relative to the folder
-   * terraform runs in. Default false.
+   * their lifecycle checks, and let conditions read them. Their states must then be where the stack
+   * says, relative to the folder terraform runs in. Default false.
    */
   readonly remoteState?: boolean;
+  /**
+   * Like `remoteState`, but each named data source (`database`, `storage`) reads the local state
+   * file given here instead of its own backend (an s3 bucket or a Terraform Cloud workspace that is
+   * out of reach): the outputs and every check on them stay as synthesized.
+   */
+  readonly remoteStateAt?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -184,8 +190,9 @@ export interface CoreOnlyOptions {
  * What it cannot show: anything the provider decides (which attribute changes force a replacement,
  * what Delete does on the server). Those are cited from the provider's source where they matter.
  *
- * A condition that reads anything but variables and locals (another resource's attributes, `self`)
- * cannot be carried over faithfully, so coreOnly refuses it instead of guessing.
+ * A condition that reads anything but variables, locals and (when kept) the remote state data
+ * sources (another resource's attributes, `self`) cannot be carried over faithfully, so coreOnly
+ * refuses it instead of guessing.
  */
 export function coreOnly(stack: Record<string, any>, options: CoreOnlyOptions = {}): Record<string, any> {
   const config: Record<string, any> = {};
@@ -193,18 +200,28 @@ export function coreOnly(stack: Record<string, any>, options: CoreOnlyOptions = 
   if (stack.locals) config.locals = structuredClone(stack.locals);
   if (stack.check) config.check = structuredClone(stack.check);
   // Built into Terraform (terraform.io/builtin/terraform): kept verbatim, lifecycle checks included.
-  if (options.remoteState && stack.data?.terraform_remote_state) {
-    config.data = { terraform_remote_state: structuredClone(stack.data.terraform_remote_state) };
+  const keepRemoteState = Boolean(options.remoteState || options.remoteStateAt);
+  if (keepRemoteState && stack.data?.terraform_remote_state) {
+    const sources: Record<string, any> = structuredClone(stack.data.terraform_remote_state);
+    for (const [name, path] of Object.entries(options.remoteStateAt ?? {})) {
+      if (!sources[name]) throw new Error(`coreOnly: the stack has no data.terraform_remote_state.${name}`);
+      sources[name] = { ...sources[name], backend: "local", config: { path } };
+    }
+    config.data = { terraform_remote_state: sources };
   }
+  const readable = keepRemoteState ? /^(var|local|data\.terraform_remote_state)\b/ : /^(var|local)\./;
   const data: Record<string, any> = {};
   for (const [type, byName] of Object.entries<Record<string, any>>(stack.resource ?? {})) {
     for (const [name, body] of Object.entries(byName)) {
       const lifecycle = body.lifecycle ? structuredClone(body.lifecycle) : undefined;
       for (const rule of [...(lifecycle?.precondition ?? []), ...(lifecycle?.postcondition ?? [])]) {
         const refs = references(rule.condition);
-        const foreign = refs.filter((ref) => !/^(var|local)\./.test(ref));
+        const foreign = refs.filter((ref) => !readable.test(ref));
         if (foreign.length > 0) {
-          throw new Error(`coreOnly: ${type}.${name} has a condition that reads ${foreign.join(", ")}; only var.* and local.* can be carried over faithfully`);
+          throw new Error(
+            `coreOnly: ${type}.${name} has a condition that reads ${foreign.join(", ")}; only var.*, local.* ` +
+              "(and data.terraform_remote_state.* when kept) can be carried over faithfully",
+          );
         }
       }
       data[`${type}__${name}`] = lifecycle ? { lifecycle } : {};

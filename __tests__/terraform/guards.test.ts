@@ -1,6 +1,10 @@
+import * as path from "path";
+import { DATABASE_OFFER } from "../../constructs/offers/database-offer";
+import { Offer, offerOutputName } from "../../constructs/offers/offer";
+import { STORAGE_OFFER } from "../../constructs/offers/storage-offer";
 import { coreAddress, coreOnly, TerraformDir } from "../support/terraform";
 import { loadEnvironments } from "../../config/load";
-import { awsInput, environment, localInput, resources, SHIPPED_ENVIRONMENTS, StackJson, synthEnvironments } from "../support/synth";
+import { awsInput, environment, localInput, resources, SHIPPED_ENVIRONMENTS, StackJson, synthEnvironments, tempDir } from "../support/synth";
 
 // The guards that Terraform core enforces (prevent_destroy, preconditions, variable validation),
 // on the real terraform, on the very JSON synth writes for a stack. coreOnly (support/terraform.ts)
@@ -18,7 +22,8 @@ const local = localInput();
 const external = { ...localInput(), storage: { kind: "external", endpoint: "https://minio.example.com", bucket: "chat-files" } };
 const shipped = loadEnvironments(SHIPPED_ENVIRONMENTS);
 // One synth for all: the shipped environments and three built to switch every guard on.
-const stacks = synthEnvironments([...shipped, environment("guarded", aws), environment("laptop", local), environment("minio", external)]);
+const environments = [...shipped, environment("guarded", aws), environment("laptop", local), environment("minio", external)];
+const stacks = synthEnvironments(environments);
 
 /** The addresses of the resources of `type` in `stack`, as coreOnly names them. */
 function addressesOf(stack: StackJson, type: string): string[] {
@@ -32,17 +37,45 @@ function applied(stack: StackJson, vars: Record<string, string>): TerraformDir {
   return dir;
 }
 
-/** One initialized, never applied directory per stack, shared by the plan-only tests (a plan changes nothing). */
+/**
+ * `<env>-database` and `<env>-storage` states holding their offers (literal values, the namespace
+ * the environment names) under `<root>/state/`, where an app stack's checks read them.
+ */
+function publishOffers(root: string, env: string, namespace = environments.find((e) => e.name === env)!.config.kubernetes.namespace): Record<string, string> {
+  const states: Record<string, string> = {};
+  for (const offer of [DATABASE_OFFER, STORAGE_OFFER] as Offer<string>[]) {
+    const output = Object.fromEntries(
+      Object.entries(offer.fields).map(([field, spec]) => [offerOutputName(offer, field), { value: field === "namespace" ? namespace : `stub-${field}`, sensitive: spec.sensitive ?? false }]),
+    );
+    const state = `../../../state/${env}-${offer.name}.tfstate`;
+    new TerraformDir(path.join(root, "cdktf.out", "stacks", `${env}-${offer.name}`)).write({ terraform: { backend: { local: { path: state } } }, output }).apply();
+    states[offer.name] = state;
+  }
+  return states;
+}
+
+/**
+ * One initialized, never applied directory per stack, shared by the plan-only tests (a plan changes
+ * nothing). An app stack's checks read its producers' offers, so it runs beside published offers.
+ */
 const planDirs = new Map<string, TerraformDir>();
 function planDir(id: string): TerraformDir {
-  if (!planDirs.has(id)) planDirs.set(id, new TerraformDir().write(coreOnly(stacks[id])));
+  if (!planDirs.has(id)) {
+    if (id.endsWith("-app")) {
+      const root = tempDir("guards-app");
+      const states = publishOffers(root, id.slice(0, -"-app".length));
+      planDirs.set(id, new TerraformDir(path.join(root, "cdktf.out", "stacks", id)).write(coreOnly(stacks[id], { remoteStateAt: states })));
+    } else {
+      planDirs.set(id, new TerraformDir().write(coreOnly(stacks[id])));
+    }
+  }
   return planDirs.get(id)!;
 }
 
 describe("prevent_destroy: what holds data survives `destroy` of its stack", () => {
   test.each([
     ["guarded-database", ["postgresql_database", "postgresql_role"], {}],
-    ["guarded-storage", ["aws_s3_bucket"], {}],
+    ["guarded-storage", ["aws_s3_bucket", "kubernetes_namespace_v1"], {}],
     ["laptop-storage", ["kubernetes_persistent_volume_claim_v1", "kubernetes_namespace_v1"], {}],
     ["laptop-database", ["postgresql_database", "postgresql_role"], { database_admin_password: "admin" }],
   ] as const)("%s: plan -destroy fails on %s", (id, types, vars) => {
@@ -83,7 +116,7 @@ describe("prevent_destroy: what holds data survives `destroy` of its stack", () 
 
   test.each([
     ["guarded-database", ["postgresql_database", "postgresql_role"], "docs/database.md"],
-    ["guarded-storage", ["aws_s3_bucket"], "docs/storage.md"],
+    ["guarded-storage", ["aws_s3_bucket", "kubernetes_namespace_v1"], "docs/storage.md"],
     ["laptop-storage", ["kubernetes_persistent_volume_claim_v1", "kubernetes_namespace_v1"], "docs/storage.md"],
   ])("%s: the removal path (%s, %s) works: terraform state rm of what is guarded, then destroy", (id, types, _doc) => {
     const stack = stacks[id];
@@ -153,6 +186,17 @@ describe("the app stack as synthesized: planned before its producers, it names t
   });
 });
 
+describe("the app's checks on what its producers published", () => {
+  test("a storage offer naming another namespace (an older storage stack) fails the app's plan, naming the stack to deploy", () => {
+    const root = tempDir("guards-namespace");
+    const states = publishOffers(root, "laptop", "chat");
+    const dir = new TerraformDir(path.join(root, "cdktf.out", "stacks", "laptop-app")).write(coreOnly(stacks["laptop-app"], { remoteStateAt: states }));
+    const run = dir.plan({ mayFail: true });
+    expect(run.status).not.toBe(0);
+    expect(run.text).toContain('The storage offer of laptop-storage names namespace "chat", not "mattermost" (kubernetes.namespace): deploy laptop-storage first');
+  });
+});
+
 describe("coreOnly is honest", () => {
   test("it refuses a condition that reads another resource, which a terraform_data could not stand in for", () => {
     const stack = {
@@ -163,7 +207,7 @@ describe("coreOnly is honest", () => {
 
   test("every lifecycle block of the shipped-like stacks is carried over verbatim", () => {
     for (const [id, stack] of Object.entries(stacks)) {
-      const core = coreOnly(stack);
+      const core = coreOnly(stack, { remoteState: true });
       for (const [type, byName] of Object.entries(stack.resource ?? {})) {
         for (const [name, body] of Object.entries<any>(byName)) {
           expect({ id, name, lifecycle: core.resource.terraform_data[`${type}__${name}`].lifecycle }).toEqual({ id, name, lifecycle: body.lifecycle });
