@@ -129,7 +129,7 @@ describe("offers on real Terraform, local backend", () => {
   test("what the consumer cannot change: the remote state data source's own `outputs` stay unmarked in the plan JSON", () => {
     // Terraform gives the data source no marks (data_source_state.go), and a JSON plan carries every
     // value in clear beside its marks (developer.hashicorp.com/terraform/cli/commands/show). Hence
-    // the cloud backend should hand the app only outputs (docs/terraform-cloud.md).
+    // Terraform Cloud should hand the app only outputs (README, Offers: tfe_outputs).
     const source = appPlan.prior_state.values.root_module.resources.find((r: any) => r.address === "data.terraform_remote_state.database");
     expect(source.values.outputs.database_dsn).toBe(DATABASE_VALUES.dsn);
     expect(source.sensitive_values.outputs).toEqual({});
