@@ -18,6 +18,7 @@ import { MigrationJob } from "../constructs/app/migration-job";
 import { ConsumedOffer } from "../constructs/offers/offer";
 import { useKubernetes } from "../constructs/shared/providers";
 import { RegistrySecret } from "../constructs/app/registry-secret";
+import { PluginStatesJob } from "../constructs/app/plugin-states-job";
 import { SamlCertificateJob } from "../constructs/app/saml-certificate-job";
 import { StateLocation, storeStateAt } from "../constructs/offers/state-location";
 import { STORAGE_OFFER } from "../constructs/offers/storage-offer";
@@ -44,9 +45,6 @@ export interface AppStackProps {
 
 /** Sensitive variables of the app stack (TF_VAR_<name>, or workspace variables in Terraform Cloud). */
 export const APP_VARIABLES = { licence: "mattermost_licence", smtpPassword: "smtp_password", registryPassword: "registry_password" } as const;
-
-/** Where the licence Secret is mounted, and the file Mattermost reads. */
-const LICENCE_DIRECTORY = "/etc/mattermost/licence";
 
 /**
  * `<env>-app`: the Mattermost workload in Kubernetes. It consumes the database and storage offers
@@ -87,15 +85,20 @@ export class AppStack extends TerraformStack {
       const ca = new DatabaseCaSecret(this, "database-ca", { environmentName: env, namespace, caCertificate: database.get("caCertificate") });
       mountedSecrets.push({ volume: "database-ca", secretName: ca.secretName, mountPath: DATABASE_CA_MOUNT_DIR });
     }
-    let licenceFile: string | undefined;
-    if (mm.licensed) {
-      const licence = this.secretVariable(APP_VARIABLES.licence, "Contents of the Mattermost Enterprise licence file");
-      const secret = new LicenceSecret(this, "licence", { environmentName: env, namespace, licence, variableName: APP_VARIABLES.licence });
-      mountedSecrets.push({ volume: "licence", secretName: secret.secretName, mountPath: LICENCE_DIRECTORY });
-      licenceFile = `${LICENCE_DIRECTORY}/${LicenceSecret.KEY}`;
-    }
+    // The licence reaches the container as MM_LICENSE (secretKeyRef), never as a file (see mattermostSettings).
+    const licence = mm.licensed
+      ? {
+          secretName: new LicenceSecret(this, "licence", {
+            environmentName: env,
+            namespace,
+            licence: this.secretVariable(APP_VARIABLES.licence, "Contents of the Mattermost Enterprise licence file"),
+            variableName: APP_VARIABLES.licence,
+          }).secretName,
+          key: LicenceSecret.KEY,
+        }
+      : undefined;
 
-    const settings = mattermostSettings({ environmentName: env, mattermost: mm, files, ...(licenceFile ? { licenceFile } : {}) });
+    const settings = mattermostSettings({ environmentName: env, mattermost: mm, files, ...(licence ? { licence } : {}) });
     const secretValues: Partial<Record<SecretKey, string>> = { dsn: database.get("dsn") };
     const needed = new Set(Object.values(settings.fromSecret));
     if (needed.has("s3-access-key-id")) secretValues["s3-access-key-id"] = storage.get("accessKeyId");
@@ -140,25 +143,36 @@ export class AppStack extends TerraformStack {
       ...(registry ? { imagePullSecretName: registry.secretName } : {}),
     };
     const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod, serviceAccountName: serviceAccount.name });
-    // The certificate goes into the config store after the migration made sure the schema is there.
-    const samlCertificate = mm.saml?.idpCertificateSecretName
-      ? new SamlCertificateJob(this, "saml-certificate", {
-          environmentName: env,
-          namespace,
-          certificateSecretName: mm.saml.idpCertificateSecretName,
-          pod,
-          clientImage: mm.saml.certificateUploaderImage,
-          dependsOn: [migration.job],
-        })
-      : undefined;
+    // Writes into the config store come after the migration made sure its tables are there.
+    const saml = mm.saml;
+    const samlCertificate =
+      saml?.idpCertificate || saml?.idpCertificateSecretName
+        ? new SamlCertificateJob(this, "saml-certificate", {
+            environmentName: env,
+            namespace,
+            namespaceName: props.kubernetes.namespace,
+            source: saml.idpCertificate ? { kind: "inline", pem: saml.idpCertificate } : { kind: "secret", secretName: saml.idpCertificateSecretName! },
+            pod,
+            clientImage: saml.certificateUploaderImage,
+            dependsOn: [migration.job],
+          })
+        : undefined;
+    const plugins =
+      mm.plugins.length > 0
+        ? new PluginStatesJob(this, "plugins", { environmentName: env, namespace, plugins: mm.plugins, pod, clientImage: mm.configJobImage, dependsOn: [migration.job] })
+        : undefined;
+    const configJobs = [samlCertificate, plugins].filter((job) => job !== undefined);
+    // The servers read the config store only at start: what the Jobs wrote changes the pod template.
+    const configRevision = configJobs.map((job) => job.revision).join("-");
+    const servingPod: MattermostPodProps = configRevision ? { ...pod, settings: mattermostSettings({ environmentName: env, mattermost: mm, files, configRevision, ...(licence ? { licence } : {}) }) } : pod;
     const workload = new MattermostWorkload(this, "mattermost", {
       environmentName: env,
       namespace,
       replicas: mm.replicas,
-      pod,
+      pod: servingPod,
       serviceAccountName: serviceAccount.name,
       mountServiceAccountToken: serviceAccount.mountToken,
-      dependsOn: [migration.job, ...(samlCertificate ? [samlCertificate.job] : [])],
+      dependsOn: [migration.job, ...configJobs.map((job) => job.job)],
     });
     if (mm.replicas > 1) new MattermostDisruptionBudget(this, "disruption-budget", { environmentName: env, namespace });
     new MattermostNetworkPolicy(this, "network-policy", {

@@ -80,7 +80,7 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
 
   test("non-root uid/gid 2000, no escalation, no capabilities, RuntimeDefault seccomp, no service account token", () => {
     const pod = deploymentOf(stack).spec.template.spec;
-    expect(pod.security_context).toEqual({ run_as_non_root: true, run_as_user: "2000", run_as_group: "2000", fs_group: "2000", seccomp_profile: { type: "RuntimeDefault" } });
+    expect(pod.security_context).toEqual({ run_as_non_root: true, run_as_user: "2000", run_as_group: "2000", fs_group: "2000", fs_group_change_policy: "OnRootMismatch", seccomp_profile: { type: "RuntimeDefault" } });
     expect(containerOf(stack).security_context).toEqual({ allow_privilege_escalation: false, privileged: false, run_as_non_root: true, capabilities: { drop: ["ALL"] } });
     expect(pod.automount_service_account_token).toBe(false);
     expect(pod.service_account_name).toMatch(/^\$\{kubernetes_service_account_v1\./);
@@ -158,7 +158,7 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     expect(ingress.metadata.annotations["nginx.ingress.kubernetes.io/ssl-redirect"]).toBeUndefined();
   });
 
-  test("licence: a sensitive variable, in a Secret whose name follows its hash, mounted read-only, path in the env", () => {
+  test("licence: a sensitive variable, in a Secret whose name follows its hash, given as MM_LICENSE through secretKeyRef", () => {
     expect(stack.variable!.mattermost_licence).toMatchObject({ type: "string", sensitive: true });
     const licence = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name.includes("-licence-"));
     expect(licence.metadata.name).toBe("mattermost-production-licence-${substr(nonsensitive(sha256(var.mattermost_licence)), 0, 8)}");
@@ -167,10 +167,10 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     expect(licence.lifecycle.precondition).toEqual([
       { condition: "${(length(trimspace(var.mattermost_licence)) >= 1)}", error_message: expect.stringContaining("mattermost.licensed is true but the variable mattermost_licence is empty") },
     ]);
-    const pod = deploymentOf(stack).spec.template.spec;
-    expect(pod.volume).toContainEqual({ name: "licence", secret: { secret_name: expect.stringContaining("kubernetes_secret_v1.licence"), default_mode: "0444" } });
-    expect(containerOf(stack).volume_mount).toContainEqual({ name: "licence", mount_path: "/etc/mattermost/licence", read_only: true });
-    expect(env.MM_SERVICESETTINGS_LICENSEFILELOCATION.value).toBe("/etc/mattermost/licence/licence");
+    // MM_LICENSE is read at every start; the file would be read only while the database has no licence.
+    expect(env.MM_LICENSE).toEqual({ name: "MM_LICENSE", value_from: { secret_key_ref: { name: expect.stringMatching(/^\$\{kubernetes_secret_v1\.licence_secret_[\w]+\.metadata\[0\]\.name\}$/), key: "licence" } } });
+    expect(env.MM_SERVICESETTINGS_LICENSEFILELOCATION).toBeUndefined();
+    expect(deploymentOf(stack).spec.template.spec.volume.map((v: any) => v.name)).not.toContain("licence");
   });
 
   test("S3 with keys: keys only through secretKeyRef, every file setting explicit", () => {
@@ -240,7 +240,7 @@ describe("app stack options", () => {
     expect(container.command[2]).toContain("INSERT INTO configurationfiles (name, data, createat, updateat)");
     expect(container.command[2]).toContain("VALUES ('saml-idp.crt', :'cert',");
     expect(container.env).toEqual([{ name: "MATTERMOST_DSN", value_from: { secret_key_ref: { name: expect.any(String), key: "dsn" } } }]);
-    expect(pod.volume).toContainEqual({ name: "saml-certificate", secret: { secret_name: "ubuntu-sso-idp", default_mode: "0444" } });
+    expect(pod.volume).toContainEqual({ name: "saml-certificate", secret: { secret_name: "ubuntu-sso-idp", default_mode: "0444", items: [{ key: "certificate", path: "certificate" }] } });
     expect(pod.security_context.run_as_non_root).toBe(true);
     expect(container.security_context).toMatchObject({ allow_privilege_escalation: false, capabilities: { drop: ["ALL"] } });
     const migration = Object.keys(stack.resource!.kubernetes_job_v1).find((id) => id.startsWith("migration"))!;
@@ -344,6 +344,7 @@ describe("app stack options", () => {
 
   test("resources, controller and metrics namespaces are configurable", () => {
     const input = withMattermost(localInput(), {
+      image: "mattermost/mattermost-enterprise-edition:10.11.4",
       resources: { requests: { cpu: "1", memory: "2Gi" } },
       ingressControllerNamespace: "traefik",
       performanceMonitoring: true,
@@ -408,7 +409,7 @@ describe("secrets are never literal, names and labels derive from the environmen
 
 describe("day two: upgrades that finish, rotations that reach the pods, a destroy that keeps users' Secrets, a quiet plan", () => {
   const withFiles = (storage: any, mattermost: any = {}) => appOf({ ...localInput(), storage: { kind: "local", ...storage }, mattermost: { ...localInput().mattermost, ...mattermost } });
-  const clustered = { replicas: 2, clustering: true, licensed: true };
+  const clustered = { image: "mattermost/mattermost-enterprise-edition:10.11.4", replicas: 2, clustering: true, licensed: true };
 
   test.each([
     ["ReadWriteOnce (the default)", {}],

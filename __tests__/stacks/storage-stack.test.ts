@@ -111,7 +111,7 @@ describe("storage stack, kind local (the shipped local environment)", () => {
   test("size, storage class and access mode reach the claim", () => {
     const env = localInput();
     env.storage = { kind: "local", size: "200Gi", storageClassName: "efs-sc", accessMode: "ReadWriteMany" };
-    Object.assign(env.mattermost, { replicas: 2, clustering: true, licensed: true });
+    Object.assign(env.mattermost, { image: "mattermost/mattermost-enterprise-edition:10.11.4", replicas: 2, clustering: true, licensed: true });
     const claim = onlyResource(storageStack(env), "kubernetes_persistent_volume_claim_v1");
     expect(claim.spec).toMatchObject({ access_modes: ["ReadWriteMany"], resources: { requests: { storage: "200Gi" } }, storage_class_name: "efs-sc" });
   });
@@ -443,7 +443,7 @@ describe("rejected storage settings name the key and the fix", () => {
     ["an access key version of 0", withS3({ accessKeyVersion: 0 }), /storage\.accessKeyVersion: must be a whole number, at least 1/],
     [
       "several replicas on a ReadWriteOncePod claim",
-      { ...localInput(), storage: { kind: "local", accessMode: "ReadWriteOncePod" }, mattermost: { ...localInput().mattermost, replicas: 2, clustering: true, licensed: true } },
+      { ...localInput(), storage: { kind: "local", accessMode: "ReadWriteOncePod" }, mattermost: { ...localInput().mattermost, image: "mattermost/mattermost-enterprise-edition:10.11.4", replicas: 2, clustering: true, licensed: true } },
       /storage\.accessMode: is ReadWriteOncePod but mattermost\.replicas is 2: .*use ReadWriteMany or storage\.kind: s3/,
     ],
     ["a key of another kind", withS3({ pathPrefix: "files" }), /storage\.pathPrefix: not a key of storage\.kind s3; allowed keys here: access, accessKeyVersion, bucketName, irsa, kind, kmsKeyArn, noncurrentVersionDays, previousAccessKeyVersion, serverSideEncryption$/],
@@ -456,7 +456,7 @@ describe("rejected storage settings name the key and the fix", () => {
     ["a storage class that is not a Kubernetes name", { ...localInput(), storage: { kind: "local", storageClassName: "Fast SSD" } }, /storage\.storageClassName: must be a Kubernetes name/],
     [
       "several replicas on a ReadWriteOnce claim",
-      { ...localInput(), storage: { kind: "local" }, mattermost: { ...localInput().mattermost, replicas: 3, clustering: true, licensed: true } },
+      { ...localInput(), storage: { kind: "local" }, mattermost: { ...localInput().mattermost, image: "mattermost/mattermost-enterprise-edition:10.11.4", replicas: 3, clustering: true, licensed: true } },
       /storage\.accessMode: is ReadWriteOnce but mattermost\.replicas is 3: .*use ReadWriteMany or storage\.kind: s3/,
     ],
     ["an unknown kind", { ...localInput(), storage: { kind: "nfs" } }, /storage\.kind: unknown kind; set storage\.kind to local \(a PersistentVolumeClaim\), s3 \(.*\) or external \(.*\)/],

@@ -51,6 +51,7 @@ export const POD_SECURITY_CONTEXT = {
   runAsUser: MATTERMOST_UID,
   runAsGroup: MATTERMOST_UID,
   fsGroup: MATTERMOST_UID,
+  fsGroupChangePolicy: "OnRootMismatch", // chown the files claim only when its root's group is wrong, not at every start
   seccompProfile: { type: "RuntimeDefault" },
 };
 
@@ -118,9 +119,9 @@ export const POD_START_SECONDS =
 /** The container's env: secret-backed variables through secretKeyRef, the rest as literals. */
 export function containerEnv(props: Pick<MattermostPodProps, "settings" | "envSecretName">) {
   return [
-    ...Object.entries(props.settings.fromSecret).map(([name, key]) => ({
+    ...Object.entries(props.settings.fromSecret).map(([name, ref]) => ({
       name,
-      valueFrom: { secretKeyRef: { name: props.envSecretName, key: key! } },
+      valueFrom: { secretKeyRef: typeof ref === "string" ? { name: props.envSecretName, key: ref } : { name: ref!.secretName, key: ref!.key } },
     })),
     ...Object.entries(props.settings.literal).map(([name, value]) => ({ name, value })),
   ];
