@@ -1,7 +1,11 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { environmentsFolder, localInput, PROJECT_ROOT, SHIPPED_ENVIRONMENTS, tempDir } from "./support/synth";
+import { spawn } from "child_process";
+import { stringify } from "yaml";
+import { loadEnvironments } from "../config/load";
+import { synthesize } from "../synth/synthesize";
+import { awsInput, environmentsFolder, localInput, PROJECT_ROOT, SHIPPED_ENVIRONMENTS, tempDir } from "./support/synth";
 
 // `npm test` compiles dist/ first, so this runs the same JavaScript `npm run synth` and cdktf.json run.
 const MAIN = path.join(PROJECT_ROOT, "dist", "main.js");
@@ -31,7 +35,8 @@ describe("npm run synth (node dist/main.js)", () => {
     expect(Object.keys(manifest.stacks).sort()).toEqual([
       "local-app", "local-database", "local-storage", "production-app", "production-database", "production-storage", "production-workspaces",
     ]);
-    expect(manifest.stacks["production-app"].dependencies.sort()).toEqual(["production-database", "production-storage", "production-workspaces"]);
+    // No cdktf stack dependencies (a single-stack deploy must need no flag): the order is in the summary.
+    for (const stack of Object.values<any>(manifest.stacks)) expect(stack.dependencies).toEqual([]);
     expect(fs.existsSync(path.join(cwd, "cdktf.out.next"))).toBe(false);
     expect(fs.readFileSync(path.join(cwd, "cdktf.out", "stacks.mmd"), "utf8")).toContain('production_database -- "database offer" --> production_app');
   });
@@ -76,5 +81,270 @@ describe("npx cdktf synth", () => {
     expect(result.stdout).toMatch(/Generated Terraform code for the stacks: local-app, local-database,\s+local-storage, production-app/);
     const manifest = JSON.parse(fs.readFileSync(path.join(output, "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks)).toHaveLength(7);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The real cdktf CLI (node_modules/cdktf-cli) against synthesized output, with a stand-in
+// `terraform` on PATH that records every call (time, folder, arguments), prints what cdktf looks
+// for, sleeps a little in apply/destroy (so overlapping runs show) and exits 0, or 1 in the stack
+// folder named by TF_STANDIN_FAIL.
+// ---------------------------------------------------------------------------------------------
+
+const CDKTF = path.join(PROJECT_ROOT, "node_modules", "cdktf-cli", "bundle", "bin", "cdktf");
+
+const STAND_IN = `#!/bin/sh
+log() { printf '%s\\t%s\\t%s\\t%s\\n' "$(date +%s%N)" "$1" "$(pwd)" "$ARGS" >> "$TF_STANDIN_LOG"; }
+ARGS="$*"
+log start
+case "$1" in
+  version) echo '{"terraform_version":"1.11.0","platform":"linux_amd64","provider_selections":{},"terraform_outdated":false}' ;;
+  -v) echo 'Terraform v1.11.0' ;;
+  init) echo 'Terraform has been successfully initialized!' ;;
+  providers) echo 'Success! Terraform has updated the lock file.' ;;
+  plan) echo 'No changes. Your infrastructure matches the configuration.' ;;
+  output) echo '{}' ;;
+  apply|destroy)
+    sleep 0.3
+    if [ "$(basename "$(pwd)")" = "$TF_STANDIN_FAIL" ]; then echo "Error: stand-in failure"; log end; exit 1; fi
+    echo 'Apply complete! Resources: 0 added, 0 changed, 0 destroyed.' ;;
+esac
+log end
+exit 0
+`;
+
+interface TerraformCall {
+  readonly at: number;
+  readonly event: "start" | "end";
+  readonly stack: string;
+  readonly args: string;
+}
+
+/** A project folder like a user's: cdktf.json running this project's compiled synth, and fixture environments. */
+function cdktfProject(environments: Record<string, unknown>) {
+  const dir = tempDir("cdktf-project");
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, "terraform"), STAND_IN, { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(dir, "cdktf.json"),
+    JSON.stringify({ language: "typescript", app: `node ${MAIN}`, output: "cdktf.out", sendCrashReports: "false", terraformProviders: [], terraformModules: [] }),
+  );
+  const envs = path.join(dir, "environments");
+  fs.mkdirSync(envs);
+  for (const [name, input] of Object.entries(environments)) fs.writeFileSync(path.join(envs, `${name}.yaml`), stringify(input));
+  let runs = 0;
+  /** Runs `cdktf <args>` in the project; resolves with its exit code, output and terraform's calls. */
+  const cdktf = (args: readonly string[], env: Record<string, string> = {}) =>
+    new Promise<{ status: number | null; output: string; calls: TerraformCall[] }>((resolve) => {
+      const log = path.join(dir, `terraform-${++runs}.log`);
+      fs.writeFileSync(log, "");
+      const child = spawn(process.execPath, [CDKTF, ...args], {
+        cwd: dir,
+        env: {
+          HOME: dir,
+          PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+          CHECKPOINT_DISABLE: "1",
+          CI: "1",
+          MATTERMOST_ENVIRONMENTS_DIR: envs,
+          TF_STANDIN_LOG: log,
+          ...env,
+        },
+      });
+      let output = "";
+      child.stdout.on("data", (chunk) => (output += chunk));
+      child.stderr.on("data", (chunk) => (output += chunk));
+      child.on("close", (status) => {
+        const calls = fs
+          .readFileSync(log, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => {
+            const [at, event, cwd, callArgs] = line.split("\t");
+            return { at: Number(BigInt(at) / 1000000n), event: event as "start" | "end", stack: path.relative(path.join(dir, "cdktf.out", "stacks"), cwd), args: callArgs };
+          });
+        resolve({ status, output, calls });
+      });
+    });
+  return { dir, cdktf };
+}
+
+/** The calls of terraform `verb` per stack, in the order they started. */
+const started = (calls: readonly TerraformCall[], verb: string) => calls.filter((c) => c.event === "start" && c.args.split(" ")[0] === verb).map((c) => c.stack);
+
+/** Whether two runs of `verb` overlapped in time. */
+function overlapped(calls: readonly TerraformCall[], verb: string): boolean {
+  const runs = calls.filter((c) => c.args.split(" ")[0] === verb);
+  const spans = [...new Set(runs.map((c) => c.stack))].map((stack) => ({
+    from: runs.find((c) => c.stack === stack && c.event === "start")!.at,
+    to: runs.find((c) => c.stack === stack && c.event === "end")!.at,
+  }));
+  return spans.some((a, i) => spans.some((b, j) => i !== j && a.from < b.from && b.from < a.to));
+}
+
+/** Fixture environments with every stack kind: a cloud backend gives `<env>-workspaces` too. */
+function cloudInput(): any {
+  return { ...awsInput(), backend: { kind: "cloud", organization: "example-org" } };
+}
+
+describe("the real cdktf CLI with a stand-in terraform: deploy order and argument checks", () => {
+  const project = cdktfProject({ local: localInput(), production: cloudInput() });
+  type Run = Awaited<ReturnType<typeof project.cdktf>>;
+  const scenarios: Record<string, { args: string[]; env?: Record<string, string> }> = {
+    single: { args: ["deploy", "local-app"] },
+    ordered: { args: ["deploy", "--parallelism", "1", "production-workspaces", "production-database", "production-storage", "production-app"] },
+    failing: { args: ["deploy", "--parallelism", "1", "local-database", "local-storage", "local-app"], env: { TF_STANDIN_FAIL: "local-database" } },
+    unordered: { args: ["deploy", "local-database", "local-storage", "local-app"] },
+  };
+  const commands = documentedCommands();
+  const runs: Record<string, Run> = {};
+  const documented = new Map<string, Run>();
+
+  // One synth, then every run at once, a few at a time (2 cores): the CLI costs ~1.5 s a run.
+  beforeAll(async () => {
+    const synth = await project.cdktf(["synth"]);
+    expect(synth.status).toBe(0);
+    const jobs: (() => Promise<void>)[] = [
+      ...Object.entries(scenarios).map(([name, { args, env }]) => async () => void (runs[name] = await project.cdktf([...args, "--skip-synth"], env))),
+      ...commands.map((command) => async () => void documented.set(command.join(" "), await project.cdktf(command[0] === "synth" ? command : [...command, "--skip-synth"]))),
+    ];
+    const worker = async () => {
+      for (let job = jobs.shift(); job; job = jobs.shift()) await job();
+    };
+    await Promise.all([worker(), worker(), worker()]);
+  }, 180_000);
+
+  test("one stack deploys alone with no flag (cdktf 0.21 refused: dependencies not included)", () => {
+    expect(runs.single.output).not.toMatch(/Usage Error|not included in the stacks to run|ignore-missing-stack-dependencies/);
+    expect(runs.single.status).toBe(0);
+    expect(started(runs.single.calls, "apply")).toEqual(["local-app"]);
+  });
+
+  test("several stacks with --parallelism 1 run one at a time, in the order given: producers first", () => {
+    expect(runs.ordered.status).toBe(0);
+    expect(started(runs.ordered.calls, "apply")).toEqual(["production-workspaces", "production-database", "production-storage", "production-app"]);
+    expect(overlapped(runs.ordered.calls, "apply")).toBe(false);
+  });
+
+  test("a failed producer stops the deploy: the app is never applied", () => {
+    expect(runs.failing.status).not.toBe(0);
+    expect(started(runs.failing.calls, "apply")).toEqual(["local-database"]);
+  });
+
+  test("without --parallelism 1 cdktf starts every stack at once (why the docs give the flag)", () => {
+    expect(runs.unordered.status).toBe(0);
+    expect(overlapped(runs.unordered.calls, "apply")).toBe(true);
+  });
+
+  test("every cdktf command README.md and docs/ give passes cdktf's argument and dependency checks", () => {
+    expect(commands.map((c) => c.join(" "))).toEqual(expect.arrayContaining(["deploy production-workspaces", "deploy production-app", "diff production-app"]));
+    for (const command of commands) {
+      const [verb, ...rest] = command;
+      const stacks = rest.filter((a) => !a.startsWith("-") && !/^\d+$/.test(a));
+      const run = documented.get(command.join(" "))!;
+      expect({ command: command.join(" "), status: run.status, errors: run.output.match(/.*(Usage Error|Error:).*/g) }).toEqual({ command: command.join(" "), status: 0, errors: null });
+      const verbRan = { deploy: "apply", diff: "plan", destroy: "destroy" }[verb as "deploy" | "diff" | "destroy"];
+      if (verbRan) expect({ command: command.join(" "), ran: started(run.calls, verbRan) }).toEqual({ command: command.join(" "), ran: stacks });
+    }
+  });
+});
+
+/**
+ * Every `cdktf <verb> ...` README.md and docs/*.md tell users to run, with `<env>` read as
+ * `production` and `<stack>` as `production-app`, without comments and shell continuations.
+ */
+function documentedCommands(): string[][] {
+  const files = [path.join(PROJECT_ROOT, "README.md"), ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => path.join(PROJECT_ROOT, "docs", f))];
+  const found = new Map<string, string[]>();
+  for (const file of files) {
+    for (const match of fs.readFileSync(file, "utf8").matchAll(/(?:^|[`\s])(?:npx )?cdktf ((?:deploy|diff|destroy|synth)\b[^`\n#;&|]*)/gm)) {
+      const words = match[1]
+        .replace(/<env>/g, "production")
+        .replace(/<stack>/g, "production-app")
+        .trim()
+        .split(/\s+/)
+        .filter((w) => /^[A-Za-z0-9_.:=-]+$/.test(w));
+      // Prose such as "cdktf deploy of one stack" is not a command: every argument names a stack or a flag.
+      const [verb, ...args] = words;
+      if (verb !== "synth" && args.filter((a) => !a.startsWith("-")).length === 0) continue;
+      if (args.some((a) => !a.startsWith("-") && !/^\d+$/.test(a) && !/^(local|production)-(database|storage|app|workspaces)$/.test(a))) continue;
+      found.set(words.join(" "), words);
+    }
+  }
+  return [...found.values()];
+}
+
+describe("synth keeps each stack's .terraform/ and .terraform.lock.hcl", () => {
+  const environments = loadEnvironments(environmentsFolder({ "dev.yaml": localInput() }));
+
+  test("across synths, for every stack that still exists; a failed synth changes nothing", () => {
+    const outdir = path.join(tempDir("keep"), "cdktf.out");
+    synthesize(environments, outdir);
+    const app = path.join(outdir, "stacks", "dev-app");
+    fs.mkdirSync(path.join(app, ".terraform", "providers"), { recursive: true });
+    fs.writeFileSync(path.join(app, ".terraform", "providers", "kubernetes"), "binary");
+    fs.writeFileSync(path.join(app, ".terraform.lock.hcl"), "lock");
+    fs.writeFileSync(path.join(app, "plan"), "a saved plan of the old configuration");
+
+    synthesize(environments, outdir);
+    expect(fs.readFileSync(path.join(app, ".terraform", "providers", "kubernetes"), "utf8")).toBe("binary");
+    expect(fs.readFileSync(path.join(app, ".terraform.lock.hcl"), "utf8")).toBe("lock");
+    expect(fs.existsSync(path.join(app, "plan"))).toBe(false);
+    expect(fs.existsSync(path.join(app, "cdk.tf.json"))).toBe(true);
+    expect(fs.readdirSync(path.dirname(outdir)).sort()).toEqual(["cdktf.out"]);
+
+    const before = fs.readFileSync(path.join(app, "cdk.tf.json"), "utf8");
+    // The same environment twice: the second set of stacks collides with the first while building.
+    expect(() => synthesize([...environments, ...environments], outdir)).toThrow(/dev-database/);
+    expect(fs.readFileSync(path.join(app, "cdk.tf.json"), "utf8")).toBe(before);
+    expect(fs.readFileSync(path.join(app, ".terraform.lock.hcl"), "utf8")).toBe("lock");
+    expect(fs.readdirSync(path.dirname(outdir)).sort()).toEqual(["cdktf.out"]);
+  });
+
+  test("a stack that is gone takes its folder with it", () => {
+    const outdir = path.join(tempDir("gone"), "cdktf.out");
+    synthesize(loadEnvironments(environmentsFolder({ "dev.yaml": localInput(), "old.yaml": localInput() })), outdir);
+    fs.mkdirSync(path.join(outdir, "stacks", "old-app", ".terraform"));
+    synthesize(environments, outdir);
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["dev-app", "dev-database", "dev-storage"]);
+  });
+});
+
+describe(".gitignore agrees with the VCS-driven workflow (commit the synth output)", () => {
+  test("git adds each stack's JSON and lock file; never providers, saved plans, state or synth's staging folders", () => {
+    const repo = tempDir("git");
+    const git = (...args: string[]) => {
+      const run = spawnSync("git", args, { cwd: repo, encoding: "utf8" });
+      if (run.error) throw new Error(`git is needed for this test: install git (${run.error.message})`);
+      expect(run.status).toBe(0);
+      return run.stdout;
+    };
+    git("init", "-q");
+    fs.copyFileSync(path.join(PROJECT_ROOT, ".gitignore"), path.join(repo, ".gitignore"));
+    const files = [
+      "cdktf.out/manifest.json",
+      "cdktf.out/stacks.mmd",
+      "cdktf.out/stacks/prod-app/cdk.tf.json",
+      "cdktf.out/stacks/prod-app/.terraform.lock.hcl",
+      "cdktf.out/stacks/prod-app/.terraform/providers/registry.terraform.io/hashicorp/kubernetes/terraform-provider-kubernetes",
+      "cdktf.out/stacks/prod-app/.terraform/terraform.tfstate",
+      "cdktf.out/stacks/prod-workspaces/plan",
+      "cdktf.out/stacks/prod-workspaces/cdk.tf.json",
+      "cdktf.out.next/stacks/prod-app/cdk.tf.json",
+      "cdktf.out.previous/stacks/prod-app/cdk.tf.json",
+      "state/prod-workspaces.tfstate",
+      "state/prod-workspaces.tfstate.backup",
+    ];
+    for (const file of files) {
+      fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+      fs.writeFileSync(path.join(repo, file), "x");
+    }
+    git("add", "--all");
+    expect(git("diff", "--cached", "--name-only").trim().split("\n").sort()).toEqual([
+      ".gitignore",
+      "cdktf.out/stacks/prod-app/.terraform.lock.hcl",
+      "cdktf.out/stacks/prod-app/cdk.tf.json",
+      "cdktf.out/stacks/prod-workspaces/cdk.tf.json",
+    ]);
   });
 });
