@@ -1,7 +1,6 @@
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { spawn } from "child_process";
 import { stringify } from "yaml";
 import { loadEnvironments } from "../config/load";
 import { synthesize } from "../synth/synthesize";
@@ -65,25 +64,6 @@ describe("npm run synth (node dist/main.js)", () => {
   });
 });
 
-describe("npx cdktf synth", () => {
-  test("works on a machine without terraform and writes every stack", () => {
-    // A PATH with node and sh only: no terraform anywhere.
-    const bin = tempDir("bin");
-    fs.symlinkSync(process.execPath, path.join(bin, "node"));
-    fs.symlinkSync("/bin/sh", path.join(bin, "sh"));
-    const output = path.join(tempDir("cdktf-cli"), "out");
-    const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "node_modules", "cdktf-cli", "bundle", "bin", "cdktf"), "synth", "--output", output], {
-      cwd: PROJECT_ROOT,
-      encoding: "utf8",
-      env: { HOME: tempDir("home"), PATH: bin, CHECKPOINT_DISABLE: "1", CI: "1" },
-    });
-    expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/Generated Terraform code for the stacks: local-app, local-database,\s+local-storage, production-app/);
-    const manifest = JSON.parse(fs.readFileSync(path.join(output, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks)).toHaveLength(7);
-  });
-});
-
 // ---------------------------------------------------------------------------------------------
 // The real cdktf CLI (node_modules/cdktf-cli) against synthesized output, with a stand-in
 // `terraform` on PATH that records every call (time, folder, arguments), prints what cdktf looks
@@ -126,6 +106,11 @@ function cdktfProject(environments: Record<string, unknown>) {
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
   fs.writeFileSync(path.join(bin, "terraform"), STAND_IN, { mode: 0o755 });
+  // node and sh and nothing else: a machine without terraform.
+  const nodeOnly = path.join(dir, "node-only");
+  fs.mkdirSync(nodeOnly);
+  fs.symlinkSync(process.execPath, path.join(nodeOnly, "node"));
+  fs.symlinkSync("/bin/sh", path.join(nodeOnly, "sh"));
   fs.writeFileSync(
     path.join(dir, "cdktf.json"),
     JSON.stringify({ language: "typescript", app: `node ${MAIN}`, output: "cdktf.out", sendCrashReports: "false", terraformProviders: [], terraformModules: [] }),
@@ -166,7 +151,7 @@ function cdktfProject(environments: Record<string, unknown>) {
         resolve({ status, output, calls });
       });
     });
-  return { dir, cdktf };
+  return { dir, nodeOnly, cdktf };
 }
 
 /** The calls of terraform `verb` per stack, in the order they started. */
@@ -191,7 +176,6 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
   const project = cdktfProject({ local: localInput(), production: cloudInput() });
   type Run = Awaited<ReturnType<typeof project.cdktf>>;
   const scenarios: Record<string, { args: string[]; env?: Record<string, string> }> = {
-    single: { args: ["deploy", "local-app"] },
     ordered: { args: ["deploy", "--parallelism", "1", "production-workspaces", "production-database", "production-storage", "production-app"] },
     failing: { args: ["deploy", "--parallelism", "1", "local-database", "local-storage", "local-app"], env: { TF_STANDIN_FAIL: "local-database" } },
     unordered: { args: ["deploy", "local-database", "local-storage", "local-app"] },
@@ -199,25 +183,35 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
   const commands = documentedCommands();
   const runs: Record<string, Run> = {};
   const documented = new Map<string, Run>();
+  let synth: Run;
 
-  // One synth, then every run at once, a few at a time (2 cores): the CLI costs ~1.5 s a run.
+  // One synth (with no terraform anywhere on PATH: synth must never need it), then every run at
+  // once, three at a time (2 cores): the CLI costs ~1.5 s of CPU a run.
   beforeAll(async () => {
-    const synth = await project.cdktf(["synth"]);
-    expect(synth.status).toBe(0);
+    synth = await project.cdktf(["synth"], { PATH: project.nodeOnly });
+    documented.set("synth", synth);
     const jobs: (() => Promise<void>)[] = [
       ...Object.entries(scenarios).map(([name, { args, env }]) => async () => void (runs[name] = await project.cdktf([...args, "--skip-synth"], env))),
-      ...commands.map((command) => async () => void documented.set(command.join(" "), await project.cdktf(command[0] === "synth" ? command : [...command, "--skip-synth"]))),
+      ...commands.filter((c) => c[0] !== "synth").map((command) => async () => void documented.set(command.join(" "), await project.cdktf([...command, "--skip-synth"]))),
     ];
     const worker = async () => {
       for (let job = jobs.shift(); job; job = jobs.shift()) await job();
     };
     await Promise.all([worker(), worker(), worker()]);
-  }, 180_000);
+  }, 240_000);
+
+  test("cdktf synth works on a machine without terraform and writes every stack", () => {
+    expect(synth.status).toBe(0);
+    expect(synth.output).toMatch(/Generated Terraform code for the stacks: local-app, local-database,\s+local-storage, production-app/);
+    const manifest = JSON.parse(fs.readFileSync(path.join(project.dir, "cdktf.out", "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks)).toHaveLength(7);
+  });
 
   test("one stack deploys alone with no flag (cdktf 0.21 refused: dependencies not included)", () => {
-    expect(runs.single.output).not.toMatch(/Usage Error|not included in the stacks to run|ignore-missing-stack-dependencies/);
-    expect(runs.single.status).toBe(0);
-    expect(started(runs.single.calls, "apply")).toEqual(["local-app"]);
+    const single = documented.get("deploy production-app")!;
+    expect(single.output).not.toMatch(/Usage Error|not included in the stacks to run|ignore-missing-stack-dependencies/);
+    expect(single.status).toBe(0);
+    expect(started(single.calls, "apply")).toEqual(["production-app"]);
   });
 
   test("several stacks with --parallelism 1 run one at a time, in the order given: producers first", () => {
@@ -242,9 +236,17 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
       const [verb, ...rest] = command;
       const stacks = rest.filter((a) => !a.startsWith("-") && !/^\d+$/.test(a));
       const run = documented.get(command.join(" "))!;
-      expect({ command: command.join(" "), status: run.status, errors: run.output.match(/.*(Usage Error|Error:).*/g) }).toEqual({ command: command.join(" "), status: 0, errors: null });
+      expect({ command: command.join(" "), status: run.status, errors: run.output.match(/^\s*(Error|ERROR):.*|.*Usage Error.*/gm) }).toEqual({ command: command.join(" "), status: 0, errors: null });
       const verbRan = { deploy: "apply", diff: "plan", destroy: "destroy" }[verb as "deploy" | "diff" | "destroy"];
-      if (verbRan) expect({ command: command.join(" "), ran: started(run.calls, verbRan) }).toEqual({ command: command.join(" "), ran: stacks });
+      if (verbRan) expect({ command: command.join(" "), ran: started(run.calls, verbRan).sort() }).toEqual({ command: command.join(" "), ran: [...stacks].sort() });
+      if (verb === "deploy" && stacks.length > 1) {
+        // Several stacks: one at a time, producers first, as the docs promise.
+        expect({ command: command.join(" "), ordered: command.join(" ").includes("--parallelism 1") }).toEqual({ command: command.join(" "), ordered: true });
+        const rank = (stack: string) => ["workspaces", "database", "storage", "app"].indexOf(stack.replace(/^.*-/, "")) > 0 ? (stack.endsWith("-app") ? 2 : 1) : 0;
+        const ranks = stacks.map(rank);
+        expect({ command: command.join(" "), ranks }).toEqual({ command: command.join(" "), ranks: [...ranks].sort() });
+        expect({ command: command.join(" "), ran: started(run.calls, "apply") }).toEqual({ command: command.join(" "), ran: stacks });
+      }
     }
   });
 });
@@ -346,5 +348,65 @@ describe(".gitignore agrees with the VCS-driven workflow (commit the synth outpu
       "cdktf.out/stacks/prod-app/cdk.tf.json",
       "cdktf.out/stacks/prod-workspaces/cdk.tf.json",
     ]);
+  });
+});
+
+/**
+ * go-slug's `.terraformignore` matcher, the one terraform packs a CLI-driven run's upload with,
+ * ported line for line (hashicorp/go-slug internal/ignorefiles/terraformignore.go `readRules`,
+ * `rule.compile`; ignorerules.go `Ruleset.Excludes`: the last matching rule wins, `!` negates).
+ */
+function terraformIgnoreExcludes(file: string): (path: string) => boolean {
+  const defaults = ["**/.git/**", "**/.terraform/**", "!**/.terraform/modules/**"];
+  const rules = [...defaults, ...file.split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#")).map((line) => {
+    const negated = line.startsWith("!");
+    let pattern = negated ? line.slice(1) : line;
+    if (pattern.endsWith("/")) pattern += "**";
+    pattern = pattern.startsWith("/") ? pattern.slice(1) : `**/${pattern}`;
+    return `${negated ? "!" : ""}${pattern}`;
+  })].map((rule) => {
+    const negated = rule.startsWith("!");
+    const pattern = negated ? rule.slice(1) : rule;
+    let regex = "^";
+    for (let i = 0; i < pattern.length; i++) {
+      const ch = pattern[i];
+      if (ch === "*" && pattern[i + 1] === "*") {
+        i++;
+        if (pattern[i + 1] === "/") i++;
+        regex += i + 1 >= pattern.length ? ".*" : "(.*/)?";
+      } else if (ch === "*") regex += "[^/]*";
+      else if (ch === "?") regex += "[^/]";
+      else if (ch === "." || ch === "$") regex += `\\${ch}`;
+      else if (ch === "\\") regex += i + 1 < pattern.length ? `\\${pattern[++i]}` : "\\\\";
+      else regex += ch;
+    }
+    return { negated, regex: new RegExp(`${regex}$`) };
+  });
+  return (p) => rules.reduce((excluded, rule) => (rule.regex.test(p) ? !rule.negated : excluded), false);
+}
+
+describe(".terraformignore: a CLI run on a VCS-driven workspace uploads the synthesized stacks only", () => {
+  test("the stacks' JSON and lock files go; node_modules, dist, state, providers and saved plans stay", () => {
+    const excludes = terraformIgnoreExcludes(fs.readFileSync(path.join(PROJECT_ROOT, ".terraformignore"), "utf8"));
+    const uploaded = [
+      "cdktf.out/stacks/prod-app/cdk.tf.json",
+      "cdktf.out/stacks/prod-app/.terraform.lock.hcl",
+      "cdktf.out/stacks/prod-database/cdk.tf.json",
+      "cdktf.out/manifest.json",
+    ];
+    const kept = [
+      "state/prod-workspaces.tfstate",
+      "node_modules/cdktf/package.json",
+      "dist/main.js",
+      "environments/prod.yaml",
+      ".terraformignore",
+      "main.ts",
+      "cdktf.out/stacks/prod-app/.terraform/providers/registry.terraform.io/hashicorp/kubernetes/2.0/linux_amd64/terraform-provider-kubernetes",
+      "cdktf.out/stacks/prod-workspaces/plan",
+      "cdktf.out/stacks/prod-workspaces/terraform.tfstate",
+      ".git/config",
+    ];
+    expect(uploaded.filter(excludes)).toEqual([]);
+    expect(kept.filter((p) => !excludes(p))).toEqual([]);
   });
 });
