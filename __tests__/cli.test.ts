@@ -188,6 +188,9 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
   // One synth (with no terraform anywhere on PATH: synth must never need it), then every run at
   // once, three at a time (2 cores): the CLI costs ~1.5 s of CPU a run.
   beforeAll(async () => {
+    // A previous synth that had one more environment, removed since (cdktf-cli then deletes its
+    // stack folders after the app ran, and failed with ENOENT when the app had deleted them).
+    synthesize(loadEnvironments(environmentsFolder({ "local.yaml": localInput(), "gone.yaml": localInput() })), path.join(project.dir, "cdktf.out"));
     synth = await project.cdktf(["synth"], { PATH: project.nodeOnly });
     documented.set("synth", synth);
     const jobs: (() => Promise<void>)[] = [
@@ -205,6 +208,11 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
     expect(synth.output).toMatch(/Generated Terraform code for the stacks: local-app, local-database,\s+local-storage, production-app/);
     const manifest = JSON.parse(fs.readFileSync(path.join(project.dir, "cdktf.out", "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks)).toHaveLength(7);
+  });
+
+  test("after an environment is removed, cdktf synth removes its stack folders instead of failing", () => {
+    expect(synth.output).not.toMatch(/ENOENT/);
+    expect(fs.readdirSync(path.join(project.dir, "cdktf.out", "stacks")).filter((stack) => stack.startsWith("gone-"))).toEqual([]);
   });
 
   test("one stack deploys alone with no flag (cdktf 0.21 refused: dependencies not included)", () => {
@@ -309,6 +317,15 @@ describe("synth keeps each stack's .terraform/ and .terraform.lock.hcl", () => {
     fs.mkdirSync(path.join(outdir, "stacks", "old-app", ".terraform"));
     synthesize(environments, outdir);
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["dev-app", "dev-database", "dev-storage"]);
+  });
+
+  test("run by cdktf-cli (keepRemovedStackFolders), a gone stack's folder stays for the CLI to delete", () => {
+    const outdir = path.join(tempDir("gone-cli"), "cdktf.out");
+    synthesize(loadEnvironments(environmentsFolder({ "dev.yaml": localInput(), "old.yaml": localInput() })), outdir);
+    fs.mkdirSync(path.join(outdir, "stacks", "old-app", ".terraform"));
+    synthesize(environments, outdir, { keepRemovedStackFolders: true });
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["dev-app", "dev-database", "dev-storage", "old-app", "old-database", "old-storage"]);
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")).stacks).sort()).toEqual(["dev-app", "dev-database", "dev-storage"]);
   });
 });
 
