@@ -201,6 +201,12 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
       for (let job = jobs.shift(); job; job = jobs.shift()) await job();
     };
     await Promise.all([worker(), worker(), worker()]);
+    // Last, alone (it synthesizes again): what terraform init left in a stack folder survives.
+    const app = path.join(project.dir, "cdktf.out", "stacks", "production-app");
+    fs.mkdirSync(path.join(app, ".terraform", "providers"), { recursive: true });
+    fs.writeFileSync(path.join(app, ".terraform", "providers", "marker"), "downloaded");
+    fs.writeFileSync(path.join(app, ".terraform.lock.hcl"), "# lock");
+    runs.resynth = await project.cdktf(["diff", "production-app"]);
   }, 240_000);
 
   test("cdktf synth works on a machine without terraform and writes every stack", () => {
@@ -208,6 +214,14 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
     expect(synth.output).toMatch(/Generated Terraform code for the stacks: local-app, local-database,\s+local-storage, production-app/);
     const manifest = JSON.parse(fs.readFileSync(path.join(project.dir, "cdktf.out", "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks)).toHaveLength(7);
+  });
+
+  test("cdktf diff synthesizes again and the stack keeps its .terraform/ and .terraform.lock.hcl", () => {
+    expect(runs.resynth.status).toBe(0);
+    const app = path.join(project.dir, "cdktf.out", "stacks", "production-app");
+    expect(fs.readFileSync(path.join(app, ".terraform", "providers", "marker"), "utf8")).toBe("downloaded");
+    expect(fs.existsSync(path.join(app, ".terraform.lock.hcl"))).toBe(true);
+    expect(started(runs.resynth.calls, "plan")).toEqual(["production-app"]);
   });
 
   test("after an environment is removed, cdktf synth removes its stack folders instead of failing", () => {
