@@ -117,6 +117,25 @@ async function makeCertificates(dir: string): Promise<{ caFile: string; certFile
   return { caFile: f("ca.crt"), certFile: f("server.crt"), keyFile: f("server.key") };
 }
 
+/** Whether a user other than the owner can reach `file` (every folder above it lets others pass). */
+function reachableByOthers(file: string): boolean {
+  for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0) return false;
+    if (path.dirname(dir) === dir) return true;
+  }
+}
+
+/**
+ * `source` itself when the server's user can reach it, else a copy in `root` (a clone under a
+ * private home folder such as /root, where `nobody` cannot go). Static libraries are left out.
+ */
+function reachable(source: string, root: string, name: string, owner: { uid?: number }): string {
+  if (owner.uid === undefined || reachableByOthers(path.join(source, "x"))) return source;
+  const copy = path.join(root, name);
+  fs.cpSync(source, copy, { recursive: true, verbatimSymlinks: true, filter: (file) => !file.endsWith(".a") });
+  return copy;
+}
+
 /** Runs as `nobody` when we are root (initdb refuses root); as ourselves otherwise. */
 function serverUser(): { uid?: number; gid?: number } {
   if (typeof process.getuid !== "function" || process.getuid() !== 0) return {};
@@ -146,7 +165,7 @@ export async function startServers(majors: readonly number[]): Promise<PostgresS
   const owner = serverUser();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "mmcdktf-pg-"));
   fs.chmodSync(root, 0o755);
-  const locales = compiledLocales();
+  const locales = reachable(compiledLocales(), root, "locales", owner);
   const certs = await makeCertificates(root);
   const caPem = fs.readFileSync(certs.caFile, "utf8");
   const env = { ...process.env, LOCPATH: locales, LC_ALL: "C.UTF-8" };
@@ -161,7 +180,8 @@ export async function startServers(majors: readonly number[]): Promise<PostgresS
       fs.chmodSync(path.join(dir, "server.key"), 0o600);
       fs.copyFileSync(certs.certFile, path.join(dir, "server.crt"));
       chownTree(dir, owner);
-      const bin = serverBinDir(major);
+      // The embedded packages find their libraries through ../lib from bin/, so the whole tree goes.
+      const bin = major === 15 ? serverBinDir(major) : path.join(reachable(path.dirname(serverBinDir(major)), root, `pg${major}-native`, owner), "bin");
       await run(
         path.join(bin, "initdb"),
         ["-D", data, "-U", BOOTSTRAP_USER, "--pwfile", path.join(dir, "pw"), "-A", "scram-sha-256", "-E", "UTF8", "--locale", "en_US.UTF-8", "--no-sync", "--no-instructions"],
