@@ -117,6 +117,21 @@ async function makeCertificates(dir: string): Promise<{ caFile: string; certFile
   return { caFile: f("ca.crt"), certFile: f("server.crt"), keyFile: f("server.key") };
 }
 
+/**
+ * The shared-library links the embedded packages list in native/pg-symlinks.json; their postinstall
+ * script makes them, but npm may be set to run no install script, so make any that is missing.
+ */
+function hydrateSymlinks(major: number): void {
+  const packageDir = path.dirname(path.dirname(serverBinDir(major)));
+  const list = path.join(packageDir, "native", "pg-symlinks.json");
+  if (!fs.existsSync(list)) return;
+  for (const { source, target } of JSON.parse(fs.readFileSync(list, "utf8")) as { source: string; target: string }[]) {
+    const link = path.join(packageDir, target);
+    if (fs.existsSync(link)) continue;
+    fs.symlinkSync(path.relative(path.dirname(link), path.join(packageDir, source)), link);
+  }
+}
+
 /** Whether a user other than the owner can reach `file` (every folder above it lets others pass). */
 function reachableByOthers(file: string): boolean {
   for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
@@ -180,6 +195,7 @@ export async function startServers(majors: readonly number[]): Promise<PostgresS
       fs.chmodSync(path.join(dir, "server.key"), 0o600);
       fs.copyFileSync(certs.certFile, path.join(dir, "server.crt"));
       chownTree(dir, owner);
+      if (major !== 15) hydrateSymlinks(major);
       // The embedded packages find their libraries through ../lib from bin/, so the whole tree goes.
       const bin = major === 15 ? serverBinDir(major) : path.join(reachable(path.dirname(serverBinDir(major)), root, `pg${major}-native`, owner), "bin");
       await run(
