@@ -320,8 +320,7 @@ const admin = (major: number) => adminConnection(serverOf(major), synth());
 const adminOn = (major: number) => (db: string) => adminConnection(serverOf(major), synth(), db);
 const want = () => desiredOf(synth().stack);
 
-describe(`PostgreSQL ${MAJORS.join(", ")}, each set up as RDS (the admin is no superuser)`, () => {
-
+describe(`PostgreSQL ${MAJORS.join(", ")}, each set up as RDS is`, () => {
   test("the server is the major it claims, with TLS, and the admin is no superuser", () =>
     eachMajor(async (major) => {
       const server = serverOf(major);
