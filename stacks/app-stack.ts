@@ -3,6 +3,7 @@ import { TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { KubernetesConfig } from "../config/schema/kubernetes";
 import type { MattermostConfig } from "../config/schema/mattermost";
+import type { NetworkConfig } from "../config/schema/network";
 import type { S3StorageConfig, StorageConfig } from "../config/schema/storage";
 import { DatabaseCaSecret } from "../constructs/app/database-ca-secret";
 import { DATABASE_CA_MOUNT_DIR, DATABASE_OFFER } from "../constructs/offers/database-offer";
@@ -37,6 +38,10 @@ export interface AppStackProps {
   readonly databaseState: StateLocation;
   /** True when the DSN verifies the server (sslMode verify-ca/verify-full): the offer's CA is mounted. */
   readonly databaseVerifiesServer?: boolean;
+  /** Where the pods may connect (the NetworkPolicy's egress) and hostNetwork ingress controllers. */
+  readonly network?: NetworkConfig;
+  /** The PostgreSQL server as the environment file names it, for the egress rule (RDS: port only). */
+  readonly databaseEndpoint?: { readonly host?: string; readonly port: number };
   /** Where the storage stack keeps its state. */
   readonly storageState: StateLocation;
   readonly state: StateLocation;
@@ -167,8 +172,15 @@ export class AppStack extends TerraformStack {
       environmentName: env,
       namespace,
       ingressControllerNamespace: mm.ingressControllerNamespace,
+      ingressControllerCidrs: props.network?.ingressControllerCidrs ?? [],
       ...(mm.performanceMonitoring ? { metricsNamespace: mm.metricsNamespace } : {}),
       gossip: mm.clustering,
+      egress: {
+        dnsNamespace: props.network?.egress.dnsNamespace ?? "kube-system",
+        database: props.databaseEndpoint ?? { port: 5432 },
+        internet: props.network?.egress.internet ?? true,
+        allow: props.network?.egress.allow ?? [],
+      },
     });
     new MattermostIngress(this, "ingress", {
       environmentName: env,

@@ -1,3 +1,5 @@
+import { internetCoverage } from "../config/schema/common";
+import { isSecretSetting, urlWithCredentials } from "../config/schema/mattermost-env";
 import type { PolicyRule } from "../config/schema/policy";
 
 /** One broken rule: which resource, and what is wrong with it. */
@@ -62,16 +64,22 @@ export function checkStack(stack: Json): Finding[] {
     if (typeof instance.body.password === "string") flag("secrets-not-literal", instance, "sets the master password in the configuration");
   }
 
-  const world = ["0.0.0.0/0", "::/0"];
+  // Parsed and taken together per security group: 0::/0, or 0.0.0.0/1 and 128.0.0.0/1 in two
+  // rules, admit the whole internet as surely as 0.0.0.0/0.
+  const ingressBySecurityGroup = new Map<string, { block: Block; cidrs: string[] }[]>();
   for (const rule of resources.filter((r) => r.type === "aws_vpc_security_group_ingress_rule")) {
-    if (world.includes(rule.body.cidr_ipv4) || world.includes(rule.body.cidr_ipv6)) flag("no-open-ingress", rule, "admits the whole internet");
+    const group = String(rule.body.security_group_id ?? `${rule.type}.${rule.name}`);
+    const cidrs = [rule.body.cidr_ipv4, rule.body.cidr_ipv6].filter((c): c is string => typeof c === "string");
+    ingressBySecurityGroup.set(group, [...(ingressBySecurityGroup.get(group) ?? []), { block: rule, cidrs }]);
+  }
+  for (const rules of ingressBySecurityGroup.values()) {
+    const open = internetCoverage(rules.flatMap((r) => r.cidrs));
+    if (open) for (const rule of rules.filter((r) => r.cidrs.length > 0)) flag("no-open-ingress", rule.block, `admits the whole internet (${open})`);
   }
   for (const group of resources.filter((r) => r.type === "aws_security_group")) {
-    for (const ingress of group.body.ingress ?? []) {
-      if ([...(ingress.cidr_blocks ?? []), ...(ingress.ipv6_cidr_blocks ?? [])].some((c: string) => world.includes(c))) {
-        flag("no-open-ingress", group, "admits the whole internet");
-      }
-    }
+    const cidrs = (group.body.ingress ?? []).flatMap((ingress: Json) => [...(ingress.cidr_blocks ?? []), ...(ingress.ipv6_cidr_blocks ?? [])]);
+    const open = internetCoverage(cidrs.filter((c: unknown): c is string => typeof c === "string"));
+    if (open) flag("no-open-ingress", group, `admits the whole internet (${open})`);
   }
 
   for (const workload of resources.filter((r) => ["kubernetes_deployment_v1", "kubernetes_job_v1", "kubernetes_stateful_set_v1"].includes(r.type))) {
@@ -85,8 +93,11 @@ export function checkStack(stack: Json): Finding[] {
       if (context.privileged === true) flag("pods-hardened", workload, `${name} is privileged`);
       if (!container.resources?.limits?.memory || !container.resources?.limits?.cpu) flag("pods-hardened", workload, `${name} has no cpu and memory limits`);
       for (const env of container.env ?? []) {
-        if (SECRET_ENV.test(env.name) && env.value !== undefined && env.value !== "") {
+        if (typeof env.value !== "string" || env.value === "") continue;
+        if (isSecretSetting(env.name)) {
           flag("secrets-not-literal", workload, `${name} sets ${env.name} as a literal value; use a secretKeyRef`);
+        } else if (urlWithCredentials(env.value)) {
+          flag("secrets-not-literal", workload, `${name} sets ${env.name} to a URL with credentials (${urlWithCredentials(env.value)}); keep credentials out of URLs or use a secretKeyRef`);
         }
       }
     }
@@ -113,8 +124,6 @@ export function checkStack(stack: Json): Finding[] {
   return found;
 }
 
-/** Container variables that carry secrets (DSNs hold the database password). */
-const SECRET_ENV = /(PASSWORD|SECRET|DATASOURCE(REPLICAS)?$|^MM_CONFIG$|^MM_LICENSE$)/;
 /** Output and variable names that carry secrets. */
 const SECRET_NAME = /(password|secret|dsn|licen[cs]e|token)/i;
 

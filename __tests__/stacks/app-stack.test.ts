@@ -120,7 +120,7 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     const policy = onlyResource(stack, "kubernetes_network_policy_v1");
     const selector = deploymentOf(stack).spec.selector.match_labels;
     expect(policy.spec.pod_selector.match_labels).toEqual(selector);
-    expect(policy.spec.policy_types).toEqual(["Ingress"]);
+    expect(policy.spec.policy_types).toEqual(["Ingress", "Egress"]);
     const gossip = policy.spec.ingress.find((rule: any) => rule.ports.some((p: any) => p.port === "8074"));
     expect(gossip).toEqual({ from: [{ pod_selector: { match_labels: selector } }], ports: [{ port: "8074", protocol: "TCP" }, { port: "8074", protocol: "UDP" }] });
     expect(env.MM_CLUSTERSETTINGS_CLUSTERNAME.value).toContain("production");

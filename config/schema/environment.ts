@@ -4,6 +4,7 @@ import { backendSchema } from "./backend";
 import { databaseSchema } from "./database";
 import { kubernetesSchema } from "./kubernetes";
 import { mattermostSchema } from "./mattermost";
+import { networkSchema } from "./network";
 import { policySchema } from "./policy";
 import { storageSchema } from "./storage";
 
@@ -17,6 +18,8 @@ export const environmentSchema = z
     database: databaseSchema,
     storage: storageSchema,
     mattermost: mattermostSchema,
+    /** Where Mattermost's pods may connect, and hostNetwork ingress controllers (docs/network.md). */
+    network: networkSchema.prefault({}),
     /** Waivers of the security policy for this environment. */
     policy: policySchema.prefault({}),
   })

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cidr, kubernetesName, port, urlWithScheme } from "./common";
+import { isSecretSetting, managingKey, SECRET_FROM_STACK, urlWithCredentials } from "./mattermost-env";
 
 /** Outgoing mail; the password is the sensitive variable `smtp_password`. */
 export const smtpSchema = z
@@ -69,70 +70,32 @@ export const resourcesSchema = z
  * Variables the stack sets from secrets or owns outright: extraEnv may not replace them, or a
  * secret would end up as a literal value in the Deployment.
  */
-export const RESERVED_ENV = [
-  "MM_CONFIG",
-  "MM_SQLSETTINGS_DATASOURCE",
-  "MM_SERVICESETTINGS_LICENSEFILELOCATION",
-  "MM_FILESETTINGS_AMAZONS3ACCESSKEYID",
-  "MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY",
-  "MM_EMAILSETTINGS_SMTPPASSWORD",
-] as const;
+export const RESERVED_ENV = SECRET_FROM_STACK;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const settingValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
 /**
- * Settings the stack derives from an environment key: overriding them in extraEnv would make the
- * key lie, so the key is named instead. Prefixes end in "_" and match every setting of a group.
+ * Names and values extraEnv may not hold, all from the one table of config/schema/mattermost-env.ts:
+ * what the stack fills from a Secret, any other secret-carrying setting (a literal would sit in the
+ * Deployment, the plan and the state), what a key manages, and a URL with credentials in it.
  */
-const MANAGED_ENV: readonly (readonly [string, string])[] = [
-  ["MM_SERVICESETTINGS_SITEURL", "mattermost.siteUrl"],
-  ["MM_FILESETTINGS_MAXFILESIZE", "mattermost.maxFileSizeMb"],
-  ["MM_FILESETTINGS_DRIVERNAME", "storage.kind"],
-  ["MM_FILESETTINGS_AMAZONS3BUCKET", "storage (the storage offer)"],
-  ["MM_FILESETTINGS_AMAZONS3REGION", "storage (the storage offer)"],
-  ["MM_FILESETTINGS_AMAZONS3ENDPOINT", "storage (the storage offer)"],
-  ["MM_FILESETTINGS_AMAZONS3SSE", "storage.serverSideEncryption"],
-  ["MM_SQLSETTINGS_DRIVERNAME", "database (always postgres)"],
-  ["MM_CLUSTERSETTINGS_ENABLE", "mattermost.clustering"],
-  ["MM_CLUSTERSETTINGS_CLUSTERNAME", "mattermost.clustering (the name follows the environment)"],
-  ["MM_METRICSSETTINGS_ENABLE", "mattermost.performanceMonitoring"],
-  ["MM_METRICSSETTINGS_LISTENADDRESS", "mattermost.performanceMonitoring"],
-  ["MM_EMAILSETTINGS_SMTPSERVER", "mattermost.smtp.host"],
-  ["MM_EMAILSETTINGS_SMTPPORT", "mattermost.smtp.port"],
-  ["MM_EMAILSETTINGS_SMTPUSERNAME", "mattermost.smtp.user"],
-  ["MM_EMAILSETTINGS_PUSHNOTIFICATIONSERVER", "mattermost.pushNotificationServer"],
-  ["MM_EMAILSETTINGS_PUSHNOTIFICATIONCONTENTS", "mattermost.pushNotificationsIncludeMessageSnippet"],
-  ["MM_SAMLSETTINGS_", "mattermost.saml"],
-  ["MM_PLUGINSETTINGS_PLUGINSTATES", "mattermost.plugins"],
-  ["MM_TEAMSETTINGS_MAXUSERSPERTEAM", "mattermost.maxUsersPerTeam"],
-  ["MM_TEAMSETTINGS_MAXCHANNELSPERTEAM", "mattermost.maxChannelsPerTeam"],
-  ["MM_TEAMSETTINGS_EXPERIMENTALPRIMARYTEAM", "mattermost.primaryTeam"],
-  ["MM_IMAGEPROXYSETTINGS_ENABLE", "mattermost.imageProxyEnabled"],
-  ["HTTP_PROXY", "mattermost.outboundProxy"],
-  ["HTTPS_PROXY", "mattermost.outboundProxy"],
-  ["NO_PROXY", "mattermost.outboundProxyExceptions"],
-];
-
-/** The environment key that manages variable `name`, if any. */
-function managingKey(name: string): string | undefined {
-  const upper = name.toUpperCase();
-  return MANAGED_ENV.find(([variable]) => (variable.endsWith("_") ? upper.startsWith(variable) : upper === variable))?.[1];
-}
-
 const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx) => {
-  for (const name of Object.keys(env)) {
+  for (const [name, value] of Object.entries(env)) {
+    const problem = (message: string) => ctx.addIssue({ code: "custom", path: [name], message });
     if (!ENV_NAME.test(name)) {
-      ctx.addIssue({ code: "custom", path: [name], message: "is not an environment variable name; use letters, digits and '_', not starting with a digit (e.g. MM_SERVICESETTINGS_ENABLELOCALMODE)" });
+      problem("is not an environment variable name; use letters, digits and '_', not starting with a digit (e.g. MM_SERVICESETTINGS_ENABLELOCALMODE)");
     } else if ((RESERVED_ENV as readonly string[]).includes(name.toUpperCase())) {
-      ctx.addIssue({
-        code: "custom",
-        path: [name],
-        message: "carries or locates a secret and is set by the stack from a Kubernetes Secret; remove it from extraEnv (database, storage and licence come from the offers and the variable mattermost_licence, the SMTP password from smtp_password)",
-      });
+      problem("carries or locates a secret and is set by the stack from a Kubernetes Secret; remove it from extraEnv (database, storage and licence come from the offers and the variable mattermost_licence, the SMTP password from smtp_password)");
+    } else if (isSecretSetting(name)) {
+      problem(
+        "carries a secret (Mattermost masks it in its config), and extraEnv values are literal: it would sit in clear in the Deployment, the plan and the state; remove it from extraEnv and set it once in the System Console, which keeps it in the database-backed config",
+      );
     } else if (managingKey(name)) {
-      ctx.addIssue({ code: "custom", path: [name], message: `is managed by ${managingKey(name)}; set that key instead of overriding it in extraEnv` });
+      problem(`is managed by ${managingKey(name)}; set that key instead of overriding it in extraEnv`);
+    } else if (urlWithCredentials(value)) {
+      problem(`holds a URL with credentials (${urlWithCredentials(value)}), which would sit in clear in the Deployment, the plan and the state; remove the user and password from the URL`);
     }
   }
 });
