@@ -264,7 +264,7 @@ describe("app stack options", () => {
   });
 
   test("http with an allow-list (the charm's http ingress test)", () => {
-    const stack = appOf(withMattermost(localInput(), { ingressAllowedSourceRanges: ["10.0.0.0/8", "192.168.0.0/16"], maxFileSizeMb: 5 }));
+    const stack = appOf({ ...withMattermost(localInput(), { ingressAllowedSourceRanges: ["10.0.0.0/8", "192.168.0.0/16"], maxFileSizeMb: 5 }), network: { ingressSeesClientAddress: true } });
     expect(onlyResource(stack, "kubernetes_ingress_v1").metadata.annotations).toMatchObject({
       "nginx.ingress.kubernetes.io/whitelist-source-range": "10.0.0.0/8,192.168.0.0/16",
       "nginx.ingress.kubernetes.io/ssl-redirect": "false",

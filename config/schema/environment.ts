@@ -53,6 +53,12 @@ export const environmentSchema = z
     if (mm.replicas > 1 && env.storage.kind === "local" && env.storage.accessMode !== "ReadWriteMany") {
       problem(["storage", "accessMode"], `is ${env.storage.accessMode} but mattermost.replicas is ${mm.replicas}: pods need shared files; use ReadWriteMany or storage.kind: s3`);
     }
+    if (mm.ingressAllowedSourceRanges.length > 0 && !env.network.ingressSeesClientAddress) {
+      problem(
+        ["mattermost", "ingressAllowedSourceRanges"],
+        "only works when nginx sees each client's own address: behind a load balancer with the default externalTrafficPolicy: Cluster every client arrives from a node address and is let in; give the controller's Service externalTrafficPolicy: Local (or PROXY protocol), then set network.ingressSeesClientAddress: true (docs/network.md)",
+      );
+    }
     if (mm.tlsSecretName && !mm.siteUrl.startsWith("https://")) {
       problem(["mattermost", "tlsSecretName"], "is only used with an https:// siteUrl; remove it or make siteUrl https://");
     }

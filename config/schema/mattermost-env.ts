@@ -143,3 +143,43 @@ export function managingKey(name: string): string | undefined {
  * compared in upper case too.
  */
 export const PROXY_ENV = ["HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"] as const;
+
+/**
+ * Mattermost refuses user-triggered requests (link previews, webhooks, slash commands, plugin HTTP)
+ * to reserved addresses, link-local included (mattermost/mattermost,
+ * server/public/shared/httpservice/client.go, `IsReservedIP`), unless
+ * `ServiceSettings.AllowedUntrustedInternalConnections` lists them (hosts, IPs or CIDRs, separated by
+ * spaces or commas). An entry that reaches a cloud metadata service would let any user who can post
+ * a link read the node's cloud credentials.
+ */
+export const UNTRUSTED_CONNECTIONS_ENV = "MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS";
+
+/** Host names of metadata services (AWS `instance-data`, GCP `metadata.google.internal`). */
+const METADATA_HOSTS = /^(instance-data(\.ec2\.internal)?|metadata(\.google\.internal)?)\.?$/i;
+
+/** The entries of an AllowedUntrustedInternalConnections value that reach a metadata service. */
+export function metadataEntries(value: string, metadataAddressIn: (cidr: string) => string | undefined): string[] {
+  return value
+    .split(/[\s,]+/)
+    .filter((entry) => entry !== "")
+    .filter((entry) => {
+      if (METADATA_HOSTS.test(entry)) return true;
+      const bare = entry.replace(/^\[(.*)\]$/, "$1");
+      const network = bare.includes("/") ? bare : `${bare}/${bare.includes(":") ? 128 : 32}`;
+      const [address, prefix] = network.split("/");
+      // Host bits set (169.254.169.254/16) still covers the address: compare on the network.
+      for (const candidate of [network, `${address}/${bare.includes(":") ? 128 : 32}`]) {
+        if (metadataAddressIn(candidate)) return true;
+      }
+      return prefix !== undefined && coversMetadataLoosely(address, Number(prefix), metadataAddressIn);
+    });
+}
+
+/** A CIDR written with host bits set still covers the metadata address when its network does. */
+function coversMetadataLoosely(address: string, prefix: number, metadataAddressIn: (cidr: string) => string | undefined): boolean {
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address) || prefix > 32) return false;
+  const value = address.split(".").reduce((n, part) => n * 256 + Number(part), 0);
+  const network = prefix === 0 ? 0 : (value >>> (32 - prefix)) << (32 - prefix);
+  const text = [24, 16, 8, 0].map((shift) => (network >>> shift) & 255).join(".");
+  return metadataAddressIn(`${text}/${prefix}`) !== undefined;
+}

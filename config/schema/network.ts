@@ -59,6 +59,15 @@ export const networkSchema = z
      * address, which no namespace selector matches. List the nodes' network (e.g. `10.0.0.0/24`).
      */
     ingressControllerCidrs: z.array(cidr).default([]),
+    /**
+     * Whether the ingress controller sees each client's own address. Behind a load balancer with the
+     * Service default `externalTrafficPolicy: Cluster` the nodes source-NAT every connection, so nginx
+     * sees node addresses and `mattermost.ingressAllowedSourceRanges` admits everyone (Kubernetes,
+     * Service `externalTrafficPolicy`; ingress-nginx, "Retaining Client IPAddress"). Set it to true
+     * once the controller's Service has `externalTrafficPolicy: Local` or the load balancer speaks
+     * PROXY protocol to nginx (`use-proxy-protocol: "true"`); an allow-list needs it.
+     */
+    ingressSeesClientAddress: z.boolean().default(false),
     egress: z
       .object({
         /**
