@@ -146,7 +146,7 @@ export class AppStack extends TerraformStack {
       ...(localFiles ? { dataClaimName: storage.get("claimName") } : {}),
       ...(registry ? { imagePullSecretName: registry.secretName } : {}),
     };
-    const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod, serviceAccountName: serviceAccount.name });
+    const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod });
     // The certificate goes into the config store after the migration made sure the schema is there.
     const samlCertificate = mm.saml?.idpCertificateSecretName
       ? new SamlCertificateJob(this, "saml-certificate", {

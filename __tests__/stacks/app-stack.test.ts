@@ -283,7 +283,7 @@ describe("app stack options", () => {
     expect(onlyResource(stack, "kubernetes_ingress_v1").metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt");
   });
 
-  test("IRSA: the service account carries the offer's role, the token is mounted, no keys are set", () => {
+  test("IRSA: the service account carries the offer's role, no API token is mounted, no keys are set", () => {
     const input = awsInput();
     input.storage.access = "irsa";
     input.storage.irsa = { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789" };
@@ -291,10 +291,13 @@ describe("app stack options", () => {
     const account = onlyResource(stack, "kubernetes_service_account_v1");
     expect(account.metadata.name).toBe("mattermost-dev");
     expect(account.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "${data.terraform_remote_state.storage.outputs.storage_role_arn}" });
-    expect(account.automount_service_account_token).toBe(true);
-    expect(deploymentOf(stack).spec.template.spec.automount_service_account_token).toBe(true);
-    // The migration talks to PostgreSQL only.
-    expect(onlyResource(stack, "kubernetes_job_v1").spec.template.spec.automount_service_account_token).toBe(false);
+    // EKS's webhook projects its own web-identity token; the Kubernetes API token is not needed.
+    expect(account.automount_service_account_token).toBe(false);
+    expect(deploymentOf(stack).spec.template.spec.automount_service_account_token).toBe(false);
+    // The migration talks to PostgreSQL only: not Mattermost's account, so no cloud identity.
+    const job = onlyResource(stack, "kubernetes_job_v1").spec.template.spec;
+    expect(job.automount_service_account_token).toBe(false);
+    expect(job.service_account_name).toBeUndefined();
     const env = envOf(stack);
     expect(env.MM_FILESETTINGS_AMAZONS3ACCESSKEYID).toBeUndefined();
     expect(env.MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY).toBeUndefined();
