@@ -168,6 +168,32 @@ export function internetCoverage(cidrs: readonly string[]): string | undefined {
   return `${cidrs.join(" + ")} admit${cidrs.length === 1 ? "s" : ""} ${found.join(" and ")}`;
 }
 
+/**
+ * A container image reference (docker/distribution `reference` grammar: optional registry host and
+ * port, lowercase path components, then `:tag`, `@sha256:<digest>` or both) that names a tag or a
+ * digest. Without one the runtime pulls `:latest`, which moves under you; `:latest` itself is
+ * refused for the same reason. A digest is what the registry cannot change: recommended
+ * (docs/security.md).
+ */
+export const imageReference = z.string().superRefine((value, ctx) => {
+  const problem = imageReferenceProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const IMAGE_REFERENCE =
+  /^(?<name>(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
+
+/** Why `value` is not a pinned image reference, or undefined. */
+export function imageReferenceProblem(value: string): string | undefined {
+  const match = IMAGE_REFERENCE.exec(value);
+  const example = "mattermost/mattermost-team-edition:10.11.4, or by digest mattermost/mattermost-team-edition:10.11.4@sha256:<64 hex digits>";
+  if (!match) return `must be an image reference such as ${example} (got "${value}")`;
+  const { tag, digest } = match.groups!;
+  if (!tag && !digest) return `names no tag or digest, so the runtime would pull :latest, which changes under you; write ${example}`;
+  if (tag === "latest" && !digest) return `is :latest, which changes under you (and the migration Job, named after the image, would never run again); name a version or a digest: ${example}`;
+  return undefined;
+}
+
 /** An absolute URL with one of the given schemes. */
 export function urlWithScheme(...schemes: string[]) {
   const list = schemes.map((s) => `${s}://`).join(" or ");

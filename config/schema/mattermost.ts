@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidr, kubernetesName, port, urlWithScheme } from "./common";
+import { cidr, imageReference, kubernetesName, port, urlWithScheme } from "./common";
 import { isSecretSetting, managingKey, metadataEntries, SECRET_FROM_STACK, UNTRUSTED_CONNECTIONS_ENV, urlWithCredentials } from "./mattermost-env";
 import { metadataAddressIn } from "./network";
 
@@ -41,7 +41,7 @@ export const samlSchema = z
     /** An existing Secret in the namespace whose key `certificate` holds the IdP's PEM certificate. */
     idpCertificateSecretName: kubernetesName.optional(),
     /** psql image of the Job that copies the certificate into the config store. */
-    certificateUploaderImage: z.string().min(1).default("postgres:17.6-alpine"),
+    certificateUploaderImage: imageReference.default("postgres:17.6-alpine@sha256:ef257d85f76e48da1c64832459b59fcaba1a4dac97bf5d7450c77753542eee94"),
   })
   .strict();
 
@@ -109,12 +109,7 @@ const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx)
 export const mattermostSchema = z
   .object({
     /** Image reference (charm: mattermost_image_path). */
-    image: z
-      .string()
-      .regex(
-        /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
-        "must be an image reference such as mattermost/mattermost-team-edition:10.11.4",
-      ),
+    image: imageReference,
     /** Private registry (charm: mattermost_image_username / _password). */
     registry: registrySchema.optional(),
     /** Public URL (charm: site_url); https turns TLS on at the ingress. */
