@@ -10,10 +10,10 @@ import { App, Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdk
 import * as fs from "fs";
 import * as path from "path";
 import * as rules from "../../synth/policy-rules";
-import { waiverSchema, Waiver } from "../../config/schema/policy";
+import { POLICY_RULES, waiverSchema, Waiver } from "../../config/schema/policy";
 import { describeViolation, PolicyError, SecurityPolicy } from "../../synth/security-policy";
 import { synthesize } from "../../synth/synthesize";
-import { environment, localInput, rejectionsOf, SHIPPED_ENVIRONMENTS, tempDir } from "../support/synth";
+import { environment, localInput, PROJECT_ROOT, rejectionsOf, SHIPPED_ENVIRONMENTS, tempDir } from "../support/synth";
 import { activeWaivers, formatSummary, summarize } from "../../synth/summary";
 import { loadEnvironments } from "../../config/load";
 
@@ -158,6 +158,13 @@ describe("the security policy", () => {
     expect(printed).toContain(
       "  dev-app: { rule: no-open-ingress, stack: app, resource: kubernetes_network_policy_v1.nothing, expires: 2999-01-01 } covers 0 finding(s) (stale: nothing breaks the rule there; remove it); in environments/dev.yaml; reason: kept to show a stale waiver in the summary",
     );
+  });
+
+  test.each(POLICY_RULES.map((r) => [r]))("docs/security.md and the README say which attack %s stops", (rule) => {
+    const docs = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "security.md"), "utf8");
+    const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+    expect(docs).toMatch(new RegExp(`^\\| \`${rule}\` \\| [^|]+ \\| [^|]+ \\|$`, "m"));
+    expect(readme).toMatch(new RegExp(`^\\| \`${rule}\` \\| [^|]+ \\|$`, "m"));
   });
 
   test("the shipped environments pass", () => {
