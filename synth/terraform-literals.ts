@@ -29,6 +29,8 @@ import { IConstruct } from "constructs";
  * `description` are literal values), output descriptions, the `//` metadata, and escape hatches
  * (`addOverride`, whose value is raw Terraform by design). A construct that needs an expression
  * writes a token (`Fn`, `Op`, a reference), never the text `${...}`: such text is now literal.
+ * Object keys inside a cdktf expression (`Fn.jsonencode({ [key]: ... })`) are written by cdktf as
+ * they are: keys there must never come from an environment file unvalidated.
  */
 export class TerraformLiterals implements IAspect {
   private readonly wrapped = new WeakSet<object>();
