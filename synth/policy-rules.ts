@@ -1,5 +1,6 @@
 import { internetCoverage } from "../config/schema/common";
 import { isSecretSetting, urlWithCredentials } from "../config/schema/mattermost-env";
+import { METADATA_ADDRESSES, metadataAddressIn } from "../config/schema/network";
 import type { PolicyRule } from "../config/schema/policy";
 
 /** One broken rule: which resource, and what is wrong with it. */
@@ -99,6 +100,26 @@ export function checkStack(stack: Json): Finding[] {
         } else if (urlWithCredentials(env.value)) {
           flag("secrets-not-literal", workload, `${name} sets ${env.name} to a URL with credentials (${urlWithCredentials(env.value)}); keep credentials out of URLs or use a secretKeyRef`);
         }
+      }
+    }
+  }
+
+  // A network policy's egress must never reach the cloud metadata service: it hands out the node's
+  // cloud credentials to whatever runs in the pod (docs/network.md).
+  for (const policy of resources.filter((r) => r.type === "kubernetes_network_policy_v1")) {
+    for (const rule of policy.body.spec?.egress ?? []) {
+      const peers: Json[] = rule.to ?? [];
+      if (peers.length === 0) {
+        flag("pods-hardened", policy, "has an egress rule without destinations, which lets the pods reach everything, the cloud metadata service included");
+        continue;
+      }
+      for (const peer of peers) {
+        const block = peer.ip_block;
+        if (typeof block?.cidr !== "string") continue;
+        const reached = METADATA_ADDRESSES.filter(
+          (address) => metadataAddressIn(block.cidr) === address && !(block.except ?? []).some((except: string) => metadataAddressIn(except) === address),
+        );
+        if (reached.length > 0) flag("pods-hardened", policy, `lets the pods reach the cloud metadata service (${reached.join(", ")}) through ${block.cidr}`);
       }
     }
   }

@@ -1,6 +1,7 @@
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { App, TerraformStack } from "cdktf";
 import { cidrProblem, internetCoverage, normalizeCidr } from "../../config/schema/common";
 import { checkStack } from "../../synth/policy-rules";
@@ -95,6 +96,27 @@ describe("the whole internet, however it is written", () => {
     const spelled = awsInput();
     spelled.database.allowedCidrs = ["0::/0"];
     expect(rejectionsOf({ "dev.yaml": spelled })).toEqual([expect.stringMatching(/dev\.yaml: database\.allowedCidrs\.0: is ::\/0, which would open PostgreSQL to the whole internet/)]);
+  });
+});
+
+describe("a network policy never lets pods reach the cloud metadata service", () => {
+  test("open egress, or a block that does not cut the metadata addresses out, fails pods-hardened", () => {
+    const stack = stackWith((s) => {
+      new NetworkPolicyV1(s, "open", { metadata: { name: "open" }, spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{}] } });
+      new NetworkPolicyV1(s, "wide", {
+        metadata: { name: "wide" },
+        spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }, { ipBlock: { cidr: "fd00::/8" } }] }] },
+      });
+      new NetworkPolicyV1(s, "careful", {
+        metadata: { name: "careful" },
+        spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } }] }] },
+      });
+    });
+    expect(checkStack(stack).map((f) => `${f.rule}: ${f.address}: ${f.problem}`)).toEqual([
+      "pods-hardened: kubernetes_network_policy_v1.open: has an egress rule without destinations, which lets the pods reach everything, the cloud metadata service included",
+      "pods-hardened: kubernetes_network_policy_v1.wide: lets the pods reach the cloud metadata service (169.254.169.254/32) through 0.0.0.0/0",
+      "pods-hardened: kubernetes_network_policy_v1.wide: lets the pods reach the cloud metadata service (fd00:ec2::254/128) through fd00::/8",
+    ]);
   });
 });
 
