@@ -1,3 +1,6 @@
+import * as ipaddr from "ipaddr.js";
+import { METADATA_ADDRESSES } from "./network";
+
 /**
  * The one table of the Mattermost container's environment: which variables carry secrets and which
  * ones an environment key manages. The extraEnv schema and the `secrets-not-literal` policy rule
@@ -158,28 +161,23 @@ export const UNTRUSTED_CONNECTIONS_ENV = "MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINT
 const METADATA_HOSTS = /^(instance-data(\.ec2\.internal)?|metadata(\.google\.internal)?)\.?$/i;
 
 /** The entries of an AllowedUntrustedInternalConnections value that reach a metadata service. */
-export function metadataEntries(value: string, metadataAddressIn: (cidr: string) => string | undefined): string[] {
+export function metadataEntries(value: string): string[] {
   return value
     .split(/[\s,]+/)
     .filter((entry) => entry !== "")
-    .filter((entry) => {
-      if (METADATA_HOSTS.test(entry)) return true;
-      const bare = entry.replace(/^\[(.*)\]$/, "$1");
-      const network = bare.includes("/") ? bare : `${bare}/${bare.includes(":") ? 128 : 32}`;
-      const [address, prefix] = network.split("/");
-      // Host bits set (169.254.169.254/16) still covers the address: compare on the network.
-      for (const candidate of [network, `${address}/${bare.includes(":") ? 128 : 32}`]) {
-        if (metadataAddressIn(candidate)) return true;
-      }
-      return prefix !== undefined && coversMetadataLoosely(address, Number(prefix), metadataAddressIn);
-    });
+    .filter((entry) => METADATA_HOSTS.test(entry) || coversMetadata(entry.replace(/^\[(.*)\]$/, "$1")));
 }
 
-/** A CIDR written with host bits set still covers the metadata address when its network does. */
-function coversMetadataLoosely(address: string, prefix: number, metadataAddressIn: (cidr: string) => string | undefined): boolean {
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address) || prefix > 32) return false;
-  const value = address.split(".").reduce((n, part) => n * 256 + Number(part), 0);
-  const network = prefix === 0 ? 0 : (value >>> (32 - prefix)) << (32 - prefix);
-  const text = [24, 16, 8, 0].map((shift) => (network >>> shift) & 255).join(".");
-  return metadataAddressIn(`${text}/${prefix}`) !== undefined;
+/** Whether an IP address or a network (host bits allowed, as Go's net.ParseCIDR allows) holds a metadata address. */
+function coversMetadata(entry: string): boolean {
+  let range: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  try {
+    range = entry.includes("/") ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), entry.includes(":") ? 128 : 32];
+  } catch {
+    return false;
+  }
+  return METADATA_ADDRESSES.some((cidr) => {
+    const [address] = ipaddr.parseCIDR(cidr);
+    return address.kind() === range[0].kind() && address.match(range);
+  });
 }

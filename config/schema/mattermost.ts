@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { cidr, imageReference, kubernetesName, port, urlWithScheme } from "./common";
 import { isSecretSetting, managingKey, metadataEntries, SECRET_FROM_STACK, UNTRUSTED_CONNECTIONS_ENV, urlWithCredentials } from "./mattermost-env";
-import { metadataAddressIn } from "./network";
 
 /** Outgoing mail; the password is the sensitive variable `smtp_password`. */
 export const smtpSchema = z
@@ -95,9 +94,9 @@ const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx)
       );
     } else if (managingKey(name)) {
       problem(`is managed by ${managingKey(name)}; set that key instead of overriding it in extraEnv`);
-    } else if (name.toUpperCase() === UNTRUSTED_CONNECTIONS_ENV && metadataEntries(value, metadataAddressIn).length > 0) {
+    } else if (name.toUpperCase() === UNTRUSTED_CONNECTIONS_ENV && metadataEntries(value).length > 0) {
       problem(
-        `lets Mattermost connect to the cloud metadata service (${metadataEntries(value, metadataAddressIn).join(", ")}), where any user who can post a link could read the node's cloud credentials; remove those entries`,
+        `lets Mattermost connect to the cloud metadata service (${metadataEntries(value).join(", ")}), where any user who can post a link could read the node's cloud credentials; remove those entries`,
       );
     } else if (urlWithCredentials(value)) {
       problem(`holds a URL with credentials (${urlWithCredentials(value)}), which would sit in clear in the Deployment, the plan and the state; remove the user and password from the URL`);

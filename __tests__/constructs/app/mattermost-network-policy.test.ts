@@ -79,7 +79,7 @@ describe("the network policy's egress", () => {
     ]);
   });
 
-  test.each([["169.254.169.254"], ["169.254.0.0/16"], ["10.0.0.0/8 fd00:ec2::254"], ["instance-data"], ["metadata.google.internal"]])(
+  test.each([["169.254.169.254"], ["169.254.0.0/16"], ["169.254.169.1/16"], ["[fd00:ec2::254]"], ["10.0.0.0/8 fd00:ec2::254"], ["instance-data"], ["metadata.google.internal"]])(
     "extraEnv may not let Mattermost's own requests reach the metadata service (%s)",
     (value) => {
       const input = localInput();
