@@ -20,6 +20,7 @@ export * from "./constructs/app/mattermost-settings";
 export * from "./constructs/app/mattermost-workload";
 export * from "./constructs/app/migration-job";
 export * from "./constructs/offers/offer";
+export * from "./constructs/storage/mattermost-namespace";
 export * from "./constructs/storage/persistent-files";
 export * from "./constructs/storage/private-bucket";
 export * from "./constructs/shared/providers";

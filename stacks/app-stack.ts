@@ -1,16 +1,14 @@
-import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { TerraformStack, TerraformVariable } from "cdktf";
+import { Op, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { KubernetesConfig } from "../config/schema/kubernetes";
 import type { MattermostConfig } from "../config/schema/mattermost";
 import type { NetworkConfig } from "../config/schema/network";
-import type { S3StorageConfig, StorageConfig } from "../config/schema/storage";
+import type { LocalStorageConfig, S3StorageConfig, StorageConfig } from "../config/schema/storage";
 import { DatabaseCaSecret } from "../constructs/app/database-ca-secret";
 import { DATABASE_CA_MOUNT_DIR, DATABASE_OFFER } from "../constructs/offers/database-offer";
-import { mattermostLabels } from "../constructs/shared/labels";
 import { LicenceSecret } from "../constructs/app/licence-secret";
 import { MattermostDisruptionBudget } from "../constructs/app/mattermost-disruption-budget";
-import { MattermostEnvSecret } from "../constructs/app/mattermost-env-secret";
+import { ENV_SECRET_HASH_ANNOTATION, MattermostEnvSecret } from "../constructs/app/mattermost-env-secret";
 import { MattermostIngress } from "../constructs/app/mattermost-ingress";
 import { MattermostNetworkPolicy } from "../constructs/app/mattermost-network-policy";
 import { MattermostPodProps, MountedSecret } from "../constructs/app/mattermost-pod";
@@ -21,6 +19,7 @@ import { MigrationJob } from "../constructs/app/migration-job";
 import { ConsumedOffer } from "../constructs/offers/offer";
 import { useKubernetes } from "../constructs/shared/providers";
 import { RegistrySecret } from "../constructs/app/registry-secret";
+import { PluginStatesJob } from "../constructs/app/plugin-states-job";
 import { SamlCertificateJob } from "../constructs/app/saml-certificate-job";
 import { StateLocation, storeStateAt } from "../constructs/offers/state-location";
 import { STORAGE_OFFER } from "../constructs/offers/storage-offer";
@@ -30,8 +29,10 @@ export interface AppStackProps {
   readonly environmentName: string;
   readonly mattermost: MattermostConfig;
   readonly kubernetes: KubernetesConfig;
-  /** Which kind of storage the storage stack provides (decides volumes and who holds the namespace). */
+  /** Which kind of storage the storage stack provides (decides the volumes). */
   readonly storageKind: StorageConfig["kind"];
+  /** With `storageKind: local`: the claim's access mode (decides the rollout strategy). Default `ReadWriteOnce`. */
+  readonly filesAccessMode?: LocalStorageConfig["accessMode"];
   /** With `storageKind: s3`: keys from the offer, or the offer's IAM role through IRSA. Default `keys`. */
   readonly storageAccess?: S3StorageConfig["access"];
   /** Where the database stack keeps its state (its offer is read from there). */
@@ -50,9 +51,6 @@ export interface AppStackProps {
 /** Sensitive variables of the app stack (TF_VAR_<name>, or workspace variables in Terraform Cloud). */
 export const APP_VARIABLES = { licence: "mattermost_licence", smtpPassword: "smtp_password", registryPassword: "registry_password" } as const;
 
-/** Where the licence Secret is mounted, and the file Mattermost reads. */
-const LICENCE_DIRECTORY = "/etc/mattermost/licence";
-
 /**
  * `<env>-app`: the Mattermost workload in Kubernetes. It consumes the database and storage offers
  * and holds nothing another stack needs, so it can be destroyed and rebuilt without data loss.
@@ -69,15 +67,10 @@ export class AppStack extends TerraformStack {
     const localFiles = props.storageKind === "local";
     const irsa = props.storageKind === "s3" && props.storageAccess === "irsa";
 
-    // With local files the storage stack holds the namespace (it holds the claim inside it).
-    const namespace = localFiles
-      ? storage.get("namespace")
-      : new NamespaceV1(this, "namespace", {
-          metadata: {
-            name: props.kubernetes.namespace,
-            labels: { ...mattermostLabels(env, "namespace"), "pod-security.kubernetes.io/enforce": "restricted" },
-          },
-        }).metadata.name;
+    // The storage stack holds the namespace, whatever the storage: users keep their own Secrets
+    // in it (TLS, SAML certificate), and destroying this stack must never delete them.
+    const namespace = storage.get("namespace");
+    forgetNamespaceOfOlderReleases(this);
 
     const files: FileStore = localFiles
       ? { kind: "local" }
@@ -97,15 +90,20 @@ export class AppStack extends TerraformStack {
       const ca = new DatabaseCaSecret(this, "database-ca", { environmentName: env, namespace, caCertificate: database.get("caCertificate") });
       mountedSecrets.push({ volume: "database-ca", secretName: ca.secretName, mountPath: DATABASE_CA_MOUNT_DIR });
     }
-    let licenceFile: string | undefined;
-    if (mm.licensed) {
-      const licence = this.secretVariable(APP_VARIABLES.licence, "Contents of the Mattermost Enterprise licence file");
-      const secret = new LicenceSecret(this, "licence", { environmentName: env, namespace, licence, variableName: APP_VARIABLES.licence });
-      mountedSecrets.push({ volume: "licence", secretName: secret.secretName, mountPath: LICENCE_DIRECTORY });
-      licenceFile = `${LICENCE_DIRECTORY}/${LicenceSecret.KEY}`;
-    }
+    // The licence reaches the container as MM_LICENSE (secretKeyRef), never as a file (see mattermostSettings).
+    const licence = mm.licensed
+      ? {
+          secretName: new LicenceSecret(this, "licence", {
+            environmentName: env,
+            namespace,
+            licence: this.secretVariable(APP_VARIABLES.licence, "Contents of the Mattermost Enterprise licence file"),
+            variableName: APP_VARIABLES.licence,
+          }).secretName,
+          key: LicenceSecret.KEY,
+        }
+      : undefined;
 
-    const settings = mattermostSettings({ environmentName: env, mattermost: mm, files, ...(licenceFile ? { licenceFile } : {}) });
+    const settings = mattermostSettings({ environmentName: env, mattermost: mm, files, ...(licence ? { licence } : {}) });
     const secretValues: Partial<Record<SecretKey, string>> = { dsn: database.get("dsn") };
     const needed = new Set(Object.values(settings.fromSecret));
     if (needed.has("s3-access-key-id")) secretValues["s3-access-key-id"] = storage.get("accessKeyId");
@@ -116,6 +114,7 @@ export class AppStack extends TerraformStack {
       namespace,
       values: secretValues,
       ...(needed.has("smtp-password") ? { smtpPasswordVariable: APP_VARIABLES.smtpPassword } : {}),
+      preconditions: [namespacePublished(namespace, props.kubernetes.namespace, env)],
     });
 
     const registry = mm.registry
@@ -143,29 +142,42 @@ export class AppStack extends TerraformStack {
       resources: mm.resources,
       metrics: mm.performanceMonitoring,
       gossip: mm.clustering,
-      ...(localFiles ? { dataClaimName: storage.get("claimName") } : {}),
+      ...(localFiles ? { dataClaimName: storage.get("claimName"), dataClaimAccessMode: props.filesAccessMode ?? "ReadWriteOnce" } : {}),
+      // A rotated password or key is a new pod template, so the pods restart with it.
+      rolloutAnnotations: { [ENV_SECRET_HASH_ANNOTATION]: envSecret.valuesHash },
       ...(registry ? { imagePullSecretName: registry.secretName } : {}),
     };
     const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod });
-    // The certificate goes into the config store after the migration made sure the schema is there.
-    const samlCertificate = mm.saml?.idpCertificateSecretName
-      ? new SamlCertificateJob(this, "saml-certificate", {
-          environmentName: env,
-          namespace,
-          certificateSecretName: mm.saml.idpCertificateSecretName,
-          pod,
-          clientImage: mm.saml.certificateUploaderImage,
-          dependsOn: [migration.job],
-        })
-      : undefined;
+    // Writes into the config store come after the migration made sure its tables are there.
+    const saml = mm.saml;
+    const samlCertificate =
+      saml?.idpCertificate || saml?.idpCertificateSecretName
+        ? new SamlCertificateJob(this, "saml-certificate", {
+            environmentName: env,
+            namespace,
+            namespaceName: props.kubernetes.namespace,
+            source: saml.idpCertificate ? { kind: "inline", pem: saml.idpCertificate } : { kind: "secret", secretName: saml.idpCertificateSecretName! },
+            pod,
+            clientImage: saml.certificateUploaderImage,
+            dependsOn: [migration.job],
+          })
+        : undefined;
+    const plugins =
+      mm.plugins.length > 0
+        ? new PluginStatesJob(this, "plugins", { environmentName: env, namespace, plugins: mm.plugins, pod, clientImage: mm.configJobImage, dependsOn: [migration.job] })
+        : undefined;
+    const configJobs = [samlCertificate, plugins].filter((job) => job !== undefined);
+    // The servers read the config store only at start: what the Jobs wrote changes the pod template.
+    const configRevision = configJobs.map((job) => job.revision).join("-");
+    const servingPod: MattermostPodProps = configRevision ? { ...pod, settings: mattermostSettings({ environmentName: env, mattermost: mm, files, configRevision, ...(licence ? { licence } : {}) }) } : pod;
     const workload = new MattermostWorkload(this, "mattermost", {
       environmentName: env,
       namespace,
       replicas: mm.replicas,
-      pod,
+      pod: servingPod,
       serviceAccountName: serviceAccount.name,
       mountServiceAccountToken: serviceAccount.mountToken,
-      dependsOn: [migration.job, ...(samlCertificate ? [samlCertificate.job] : [])],
+      dependsOn: [migration.job, ...configJobs.map((job) => job.job)],
     });
     if (mm.replicas > 1) new MattermostDisruptionBudget(this, "disruption-budget", { environmentName: env, namespace });
     new MattermostNetworkPolicy(this, "network-policy", {
@@ -201,4 +213,28 @@ export class AppStack extends TerraformStack {
     variable.overrideLogicalId(name);
     return variable.stringValue;
   }
+}
+
+/**
+ * The storage offer names the namespace this environment expects. A storage state written by an
+ * older release (S3 or external storage) has an empty one: every object would land elsewhere.
+ */
+function namespacePublished(offered: string, expected: string, env: string) {
+  return {
+    condition: Op.eq(offered, expected),
+    errorMessage: `The storage offer of ${env}-storage names namespace "${offered}", not "${expected}" (kubernetes.namespace): deploy ${env}-storage first, it holds the namespace (docs/storage.md, "The namespace")`,
+  };
+}
+
+/** Where releases before the storage stack held every namespace kept it (S3 and external storage). */
+export const LEGACY_APP_NAMESPACE_ADDRESS = "kubernetes_namespace_v1.namespace";
+
+/**
+ * A `removed` block (Terraform 1.7+) with `destroy = false`: an app state made by an older release
+ * still holds the namespace; the next apply forgets it instead of deleting it with everything in
+ * it. With nothing at that address (every new environment) the block does nothing. cdktf 0.21 has
+ * no class for `removed`, hence the override. https://developer.hashicorp.com/terraform/language/resources/syntax#removing-resources
+ */
+function forgetNamespaceOfOlderReleases(stack: TerraformStack): void {
+  stack.addOverride("removed", [{ from: LEGACY_APP_NAMESPACE_ADDRESS, lifecycle: { destroy: false } }]);
 }

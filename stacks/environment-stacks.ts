@@ -50,6 +50,7 @@ export function addEnvironmentStacks(scope: Construct, environment: Environment)
     mattermost: config.mattermost,
     kubernetes: config.kubernetes,
     storageKind: config.storage.kind,
+    ...(config.storage.kind === "local" ? { filesAccessMode: config.storage.accessMode } : {}),
     ...(config.storage.kind === "s3" ? { storageAccess: config.storage.access } : {}),
     databaseState: state.database,
     databaseVerifiesServer: config.database.sslMode === "verify-ca" || config.database.sslMode === "verify-full",

@@ -8,6 +8,7 @@ import { BucketUser } from "../constructs/storage/bucket-user";
 import { IrsaRole } from "../constructs/storage/irsa-role";
 import { mattermostServiceAccountName } from "../constructs/shared/labels";
 import { PublishedOffer } from "../constructs/offers/offer";
+import { MattermostNamespace } from "../constructs/storage/mattermost-namespace";
 import { PersistentFiles } from "../constructs/storage/persistent-files";
 import { MAX_BUCKET_PREFIX_LENGTH, PrivateBucket } from "../constructs/storage/private-bucket";
 import { useAws, useKubernetes } from "../constructs/shared/providers";
@@ -20,7 +21,7 @@ export interface StorageStackProps {
   readonly storage: StorageConfig;
   /** Required when `storage.kind` is `s3`. */
   readonly aws?: AwsConfig;
-  /** The cluster and namespace; the stack makes the namespace when it holds a claim. */
+  /** The cluster and namespace; the stack makes the namespace (whatever the kind) and the claim. */
   readonly kubernetes: KubernetesConfig;
   readonly state: StateLocation;
 }
@@ -44,29 +45,32 @@ const NOTHING: StorageOfferValues = {
 
 /**
  * `<env>-storage`: where Mattermost's files live (a private S3 bucket and its access, an existing
- * S3-compatible bucket, or a claim with its namespace). Publishes the storage offer. Its state
- * outlives the app: destroying the app never touches the files.
+ * S3-compatible bucket, or a claim), and Mattermost's namespace, which holds the claim and the
+ * Secrets users create by hand. Publishes the storage offer. Its state outlives the app:
+ * destroying the app never touches the files or the namespace.
  */
 export class StorageStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id);
     storeStateAt(this, props.state);
-    new PublishedOffer(this, "offer", { offer: STORAGE_OFFER, values: this.provision(id, props) });
+    useKubernetes(this, props.kubernetes);
+    const namespace = new MattermostNamespace(this, "namespace", { environmentName: props.environmentName, name: props.kubernetes.namespace });
+    const files = this.provision(id, props, namespace.name);
+    new PublishedOffer(this, "offer", { offer: STORAGE_OFFER, values: { ...files, namespace: namespace.name } });
   }
 
-  private provision(id: string, props: StorageStackProps): StorageOfferValues {
+  private provision(id: string, props: StorageStackProps, namespace: string): StorageOfferValues {
     const storage = props.storage;
     switch (storage.kind) {
       case "local": {
-        useKubernetes(this, props.kubernetes);
         const files = new PersistentFiles(this, "files", {
           environmentName: props.environmentName,
-          namespace: props.kubernetes.namespace,
+          namespace,
           size: storage.size,
           accessMode: storage.accessMode,
           ...(storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),
         });
-        return { ...NOTHING, driver: "local", claimName: files.claimName, namespace: files.namespace };
+        return { ...NOTHING, driver: "local", claimName: files.claimName };
       }
       case "s3":
         if (!props.aws) throw new Error(`${id}: aws.region is required when storage.kind is s3`);
@@ -112,7 +116,12 @@ export class StorageStack extends TerraformStack {
       // Empty keys make Mattermost (minio-go) take credentials from the web identity token.
       return { ...where, roleArn: role.roleArn };
     }
-    const user = new BucketUser(this, "access", { name: `mattermost-${env}-files`, policyJson: policy.json });
+    const user = new BucketUser(this, "access", {
+      name: `mattermost-${env}-files`,
+      policyJson: policy.json,
+      ...(storage.accessKeyVersion !== undefined ? { keyVersion: storage.accessKeyVersion } : {}),
+      ...(storage.previousAccessKeyVersion !== undefined ? { previousKeyVersion: storage.previousAccessKeyVersion } : {}),
+    });
     return { ...where, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
   }
 

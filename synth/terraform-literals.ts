@@ -28,8 +28,9 @@ import { IConstruct } from "constructs";
  * `terraform` block (backend settings are never evaluated), variable blocks (`default` and
  * `description` are literal values; a `validation` block is written by a construct, e.g.
  * stacks/storage-stack.ts `notEmpty`, and must only quote validated names), output descriptions,
- * the `//` metadata, and escape hatches (`addOverride`, whose value is raw Terraform by design). A construct that needs an expression
- * writes a token (`Fn`, `Op`, a reference), never the text `${...}`: such text is now literal.
+ * the `//` metadata, and escape hatches (`addOverride`, whose value is raw Terraform by design).
+ * A construct that needs an expression writes a token (`Fn`, `Op`, a reference, or constructs/shared/terraform-expression.ts for what
+ * cdktf has no token for), never the text `${...}`: such text is literal.
  * Object keys inside a cdktf expression (`Fn.jsonencode({ [key]: ... })`) are written by cdktf as
  * they are: keys there must never come from an environment file unvalidated.
  */

@@ -1,11 +1,13 @@
 import { loadEnvironments } from "../../config/load";
-import { RESERVED_ENV } from "../../config/schema/mattermost";
-import { environmentsFolder, localInput, rejectionsOf } from "../support/synth";
+import { imageEdition, RESERVED_ENV } from "../../config/schema/mattermost";
+import { awsInput, environmentsFolder, localInput, rejectionsOf } from "../support/synth";
 
-/** The problems loadEnvironments reports for one environment `dev` with `mattermost` merged in. */
+const ENTERPRISE = "mattermost/mattermost-enterprise-edition:10.11.4";
+
+/** The problems loadEnvironments reports for one environment `dev` (Enterprise image) with `mattermost` merged in. */
 function problemsWith(mattermost: Record<string, unknown>): string[] {
   const env = localInput();
-  env.mattermost = { ...env.mattermost, ...mattermost };
+  env.mattermost = { ...env.mattermost, image: ENTERPRISE, ...mattermost };
   // The folder is a temporary one; show it as the user's environments/.
   return rejectionsOf({ "dev.yaml": env }).map((p) => p.replace(/^.*\/dev\.yaml/, "environments/dev.yaml"));
 }
@@ -79,7 +81,7 @@ describe("mattermost section: rejected input names the key and the fix", () => {
 
   test("a registry must be where the image comes from", () => {
     expect(problemsWith({ registry: { server: "registry.test", username: "u" } })).toEqual([
-      'environments/dev.yaml: mattermost.registry.server: is registry.test but image "mattermost/mattermost-team-edition:10.11.4" is pulled from elsewhere, so the pull secret would never be used; write the image as registry.test/<repository>:<tag> or remove registry',
+      'environments/dev.yaml: mattermost.registry.server: is registry.test but image "mattermost/mattermost-enterprise-edition:10.11.4" is pulled from elsewhere, so the pull secret would never be used; write the image as registry.test/<repository>:<tag> or remove registry',
     ]);
   });
 
@@ -98,5 +100,106 @@ describe("mattermost section: rejected input names the key and the fix", () => {
 
   test("namespaces for the network policy are Kubernetes names", () => {
     expect(problemsWith({ ingressControllerNamespace: "Ingress_Nginx" })[0]).toMatch(/^environments\/dev\.yaml: mattermost\.ingressControllerNamespace: must be a Kubernetes name/);
+  });
+});
+
+/** True when `dev` (Enterprise image) with `mattermost` merged in loads without a problem. */
+function acceptedWith(mattermost: Record<string, unknown>): boolean {
+  const env = localInput();
+  env.mattermost = { ...env.mattermost, image: ENTERPRISE, ...mattermost };
+  return loadEnvironments(environmentsFolder({ "dev.yaml": env })).length === 1;
+}
+
+const TEAM = "mattermost/mattermost-team-edition:10.11.4";
+const PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n";
+
+describe("editions: a Team Edition image cannot use a licence", () => {
+  test.each([
+    ["licensed", { licensed: true }, "mattermost.licensed"],
+    ["clustering", { licensed: true, clustering: true }, "mattermost.licensed, mattermost.clustering"],
+    ["performanceMonitoring", { licensed: true, performanceMonitoring: true }, "mattermost.licensed, mattermost.performanceMonitoring"],
+    ["saml", { siteUrl: "https://chat.test", licensed: true, saml: { preset: "ubuntu-sso" } }, "mattermost.licensed, mattermost.saml"],
+  ])("%s with the Team Edition image is rejected, naming the image, the keys and the fix", (_key, mattermost, keys) => {
+    expect(problemsWith({ image: TEAM, ...mattermost })).toEqual([
+      `environments/dev.yaml: mattermost.image: "${TEAM}" is Team Edition, which cannot use a licence, so ${keys} cannot work; use an Enterprise Edition image (e.g. mattermost/mattermost-enterprise-edition:<version>, or image/build.sh --edition enterprise) or remove ${keys}`,
+    ]);
+  });
+
+  test("storage.serverSideEncryption with the Team Edition image is rejected too", () => {
+    const env = awsInput();
+    env.storage = { kind: "s3", serverSideEncryption: true };
+    env.mattermost = { ...env.mattermost, image: TEAM, licensed: false };
+    expect(rejectionsOf({ "dev.yaml": env }).map((p) => p.replace(/^.*\/dev\.yaml/, "environments/dev.yaml"))).toContainEqual(
+      `environments/dev.yaml: storage.serverSideEncryption: needs the Enterprise Edition but mattermost.image "${TEAM}" is Team Edition; use an Enterprise Edition image or turn it off`,
+    );
+  });
+
+  test("the edition comes from the repository name: the official images and image/build.sh's default tags", () => {
+    expect(imageEdition("mattermost/mattermost-team-edition:10.11.4")).toBe("team");
+    expect(imageEdition("mattermost/mattermost-enterprise-edition:10.11.4@sha256:" + "a".repeat(64))).toBe("enterprise");
+    expect(imageEdition("mattermost-team:10.11.4")).toBe("team");
+    expect(imageEdition("registry.example.com:5000/chat/mattermost-enterprise:10.11.4")).toBe("enterprise");
+    expect(imageEdition("registry.example.com/chat:1.0")).toBeUndefined();
+  });
+
+  test("an image whose name tells nothing: edition says it, and a Team Edition one is rejected alike", () => {
+    expect(acceptedWith({ image: "registry.test/chat:1.0", licensed: true })).toBe(true);
+    expect(problemsWith({ image: "registry.test/chat:1.0", edition: "team", licensed: true })[0]).toContain('mattermost.image: "registry.test/chat:1.0" is Team Edition');
+  });
+
+  test("edition may not contradict the image's name", () => {
+    expect(problemsWith({ image: TEAM, edition: "enterprise" })).toEqual([
+      `environments/dev.yaml: mattermost.edition: is enterprise but image "${TEAM}" is the team edition; fix the image or remove edition`,
+    ]);
+  });
+});
+
+describe("SAML input Mattermost would refuse", () => {
+  test("the IdP issuer (idpDescriptorUrl) must be an http(s) URL", () => {
+    const saml = { idpUrl: "https://idp.test/sso", idpDescriptorUrl: "idp-entity", emailAttribute: "mail", usernameAttribute: "uid" };
+    expect(problemsWith({ siteUrl: "https://chat.test", licensed: true, saml })).toEqual([
+      'environments/dev.yaml: mattermost.saml.idpDescriptorUrl: must start with http:// or https:// and name a host (got "idp-entity")',
+    ]);
+    expect(acceptedWith({ siteUrl: "https://chat.test", licensed: true, saml: { ...saml, idpDescriptorUrl: "http://idp.test/entity" } })).toBe(true);
+  });
+
+  test("the certificate inline must be PEM, and only one source of it", () => {
+    expect(problemsWith({ siteUrl: "https://chat.test", licensed: true, saml: { preset: "ubuntu-sso", idpCertificate: "MIIB" } })[0]).toContain(
+      "mattermost.saml.idpCertificate: must be a PEM certificate: -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- (use a YAML block scalar: idpCertificate: |)",
+    );
+    expect(problemsWith({ siteUrl: "https://chat.test", licensed: true, saml: { preset: "ubuntu-sso", idpCertificate: PEM, idpCertificateSecretName: "idp" } })).toEqual([
+      "environments/dev.yaml: mattermost.saml.idpCertificateSecretName: is set together with saml.idpCertificate, and both give the IdP certificate; keep one of them",
+    ]);
+    expect(acceptedWith({ siteUrl: "https://chat.test", licensed: true, saml: { preset: "ubuntu-sso", idpCertificate: PEM } })).toBe(true);
+  });
+});
+
+describe("site URLs under a path are rejected (the Ingress, the probes and the SAML ACS URL are all at /)", () => {
+  test.each([["https://chat.test/mattermost"], ["https://chat.test/mattermost/"], ["https://chat.test/?x=1"]])("%s", (siteUrl) => {
+    expect(problemsWith({ siteUrl })).toEqual([
+      `environments/dev.yaml: mattermost.siteUrl: has a path, query or fragment ("${siteUrl}"): the stack serves Mattermost at the root of its host (the Ingress path, the probes and the SAML assertion consumer URL are all under /); use https://chat.test and give Mattermost a host of its own`,
+    ]);
+  });
+
+  test("a trailing slash alone is the root", () => {
+    expect(acceptedWith({ siteUrl: "https://chat.test/" })).toBe(true);
+  });
+});
+
+describe("S3 encryption", () => {
+  test("serverSideEncryption with a KMS key is rejected: Mattermost's AES256 header would override the key", () => {
+    const env = awsInput();
+    env.storage = { kind: "s3", serverSideEncryption: true, kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
+    expect(rejectionsOf({ "dev.yaml": env }).map((p) => p.replace(/^.*\/dev\.yaml/, "environments/dev.yaml"))).toEqual([
+      "environments/dev.yaml: storage.serverSideEncryption: is true together with kmsKeyArn: Mattermost would ask S3 for SSE-S3 (AES256) on every write, overriding the bucket's default encryption with your KMS key; remove serverSideEncryption (the bucket already encrypts every object with the key)",
+    ]);
+  });
+});
+
+describe("extraEnv may not override the trusted proxy header the ingress needs", () => {
+  test("MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER", () => {
+    expect(problemsWith({ extraEnv: { MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER: "X-Forwarded-For" } })).toEqual([
+      "environments/dev.yaml: mattermost.extraEnv.MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER: is managed by the ingress (X-Real-IP, set by ingress-nginx); set that key instead of overriding it in extraEnv",
+    ]);
   });
 });

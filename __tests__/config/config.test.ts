@@ -106,13 +106,13 @@ describe("bad environment files name the file, the key and the fix", () => {
   });
 
   test("clustering without the licence", () => {
-    const problems = problemsOf({ "dev.yaml": withChange((e) => (e.mattermost.clustering = true)) });
+    const problems = problemsOf({ "dev.yaml": withChange((e) => Object.assign(e.mattermost, { image: "mattermost/mattermost-enterprise-edition:10.11.4", clustering: true })) });
     expect(problems).toEqual([expect.stringMatching(/dev\.yaml: mattermost\.clustering: needs an Enterprise licence; set mattermost\.licensed: true/)]);
   });
 
   test("several replicas on a ReadWriteOnce claim", () => {
     const problems = problemsOf({
-      "dev.yaml": withChange((e) => Object.assign(e.mattermost, { replicas: 2, clustering: true, licensed: true })),
+      "dev.yaml": withChange((e) => Object.assign(e.mattermost, { image: "mattermost/mattermost-enterprise-edition:10.11.4", replicas: 2, clustering: true, licensed: true })),
     });
     expect(problems).toEqual([expect.stringMatching(/storage\.accessMode: is ReadWriteOnce but mattermost\.replicas is 2: .*use ReadWriteMany or storage\.kind: s3/)]);
   });

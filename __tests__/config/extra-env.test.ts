@@ -39,10 +39,10 @@ describe("extraEnv and the one table of the container's environment", () => {
     const names = new Set<string>();
     for (const irsa of [false, true]) {
       const files = { kind: "s3" as const, bucket: "b", region: "r", endpoint: "e", pathPrefix: "", ssl: "true", sse: "false", irsa };
-      const settings = mattermostSettings({ environmentName: "dev", mattermost, files, licenceFile: "/etc/mattermost/licence/licence" });
+      const settings = mattermostSettings({ environmentName: "dev", mattermost, files, licence: { secretName: "licence", key: "licence" }, configRevision: "r1" });
       for (const name of [...Object.keys(settings.literal), ...Object.keys(settings.fromSecret)]) names.add(name);
     }
-    const local = mattermostSettings({ environmentName: "dev", mattermost, files: { kind: "local" }, licenceFile: "/l" });
+    const local = mattermostSettings({ environmentName: "dev", mattermost, files: { kind: "local" }, licence: { secretName: "licence", key: "licence" } });
     for (const name of Object.keys(local.literal)) names.add(name);
     const uncovered = [...names].filter(
       (name) => !managingKey(name) && !(SECRET_FROM_STACK as readonly string[]).includes(name) && !(OVERRIDABLE_ENV as readonly string[]).includes(name),

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { mattermostSchema } from "../../config/schema/mattermost";
 import { PROJECT_ROOT } from "../support/synth";
 
 /** Every option of the charm's config.yaml (legacy branch), and its one action. */
@@ -26,5 +27,35 @@ describe("docs/app.md", () => {
     expect(doc).toContain("mmctl --local roles system-admin");
     expect(doc).toMatch(/hosted push service[\s\S]*licence/);
     expect(doc).toMatch(/self-hosted `mattermost-push-proxy` only works with mobile apps that you build and\s+sign yourself/);
+  });
+
+  test("every key of the mattermost section has a row in the keys table", () => {
+    const section = doc.slice(doc.indexOf("## Keys"), doc.indexOf("## Editions"));
+    const firstCells = section.split("\n").filter((line) => line.startsWith("| ")).map((line) => line.split("|")[1]);
+    for (const key of Object.keys(mattermostSchema.shape)) {
+      expect([key, firstCells.some((cell) => cell.includes(`\`${key}\``))]).toEqual([key, true]);
+    }
+  });
+
+  test.each([
+    ["the licence as MM_LICENSE, read at every start", "server/channels/app/platform/license.go", "PlatformService.LoadLicense"],
+    ["a map override replaces the whole map", "server/config/environment.go", "applyEnvKey"],
+    ["the plugins Job saves the way Mattermost saves", "server/config/database.go", "DatabaseStore.persist"],
+    ["the SAML issuer must be an http(s) URL", "server/public/model/config.go", "(*SamlSettings).isValid"],
+    ["SAML is configured at start and on config events", "server/channels/app/enterprise.go", "initEnterprise"],
+    ["the Secret data source returns null for a missing Secret", "kubernetes/data_source_kubernetes_secret_v1.go", "dataSourceKubernetesSecretV1Read"],
+    ["the client address from the trusted header", "server/channels/utils/utils.go", "GetIPAddress"],
+    ["the untrusted-URL client refuses private addresses, the proxy's included", "server/platform/shared/httpservice/client.go", "dialContextFilter"],
+    ["the support packet's installation type", "server/channels/app/platform/support_packet.go", "getSupportPacketDiagnostics"],
+    ["Team Edition expects no licence", "server/channels/app/server.go", "doLicenseExpirationCheck"],
+    ["Calls' RTC port", "mattermost/mattermost-plugin-calls `server/configuration.go`", "SetDefaults"],
+  ])("cites the upstream source it rests on: %s", (_claim, file, fn) => {
+    expect(doc).toContain(file);
+    expect(doc).toContain(fn);
+  });
+
+  test("says what the stack does not do for Calls, and what to do instead", () => {
+    expect(doc).toMatch(/does \*\*not\*\*\s+expose that port/);
+    expect(doc).toMatch(/rtcd/);
   });
 });

@@ -1,5 +1,6 @@
 import { RESERVED_ENV } from "../../config/schema/mattermost";
 import { imageHash } from "../../constructs/app/migration-job";
+import { IMAGE_PULL_SECONDS } from "../../constructs/app/mattermost-pod";
 import { awsInput, environment, localInput, onlyResource, resources, StackJson, synthEnvironments, synthShipped } from "../support/synth";
 
 /** The app stack of an environment built from `input`. */
@@ -50,9 +51,7 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     expect(jobPod.security_context).toEqual(deployment.spec.template.spec.security_context);
     expect(jobPod.restart_policy).toBe("Never");
     expect(job.spec.backoff_limit).toBeGreaterThan(0);
-    expect(job.spec.ttl_seconds_after_finished).toBeDefined();
     expect(job.wait_for_completion).toBe(true);
-    expect(job.timeouts).toMatchObject({ create: "30m", update: "30m" });
     const jobAddress = `kubernetes_job_v1.${Object.keys(stack.resource!.kubernetes_job_v1)[0]}`;
     expect(deployment.depends_on).toEqual([jobAddress]);
   });
@@ -81,7 +80,7 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
 
   test("non-root uid/gid 2000, no escalation, no capabilities, RuntimeDefault seccomp, no service account token", () => {
     const pod = deploymentOf(stack).spec.template.spec;
-    expect(pod.security_context).toEqual({ run_as_non_root: true, run_as_user: "2000", run_as_group: "2000", fs_group: "2000", seccomp_profile: { type: "RuntimeDefault" } });
+    expect(pod.security_context).toEqual({ run_as_non_root: true, run_as_user: "2000", run_as_group: "2000", fs_group: "2000", fs_group_change_policy: "OnRootMismatch", seccomp_profile: { type: "RuntimeDefault" } });
     expect(containerOf(stack).security_context).toEqual({ allow_privilege_escalation: false, privileged: false, run_as_non_root: true, capabilities: { drop: ["ALL"] } });
     expect(pod.automount_service_account_token).toBe(false);
     expect(pod.service_account_name).toMatch(/^\$\{kubernetes_service_account_v1\./);
@@ -137,7 +136,7 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     expect(containerOf(stack).port).toContainEqual({ name: "metrics", container_port: 8067, protocol: "TCP" });
     const service = onlyResource(stack, "kubernetes_service_v1");
     expect(service.spec.port).toContainEqual({ name: "metrics", port: 8067, target_port: "8067", protocol: "TCP" });
-    expect(deploymentOf(stack).spec.template.metadata.annotations).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": "8067", "prometheus.io/path": "/metrics" });
+    expect(deploymentOf(stack).spec.template.metadata.annotations).toMatchObject({ "prometheus.io/scrape": "true", "prometheus.io/port": "8067", "prometheus.io/path": "/metrics" });
     expect(env.MM_METRICSSETTINGS_ENABLE.value).toBe("true");
   });
 
@@ -159,7 +158,7 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     expect(ingress.metadata.annotations["nginx.ingress.kubernetes.io/ssl-redirect"]).toBeUndefined();
   });
 
-  test("licence: a sensitive variable, in a Secret whose name follows its hash, mounted read-only, path in the env", () => {
+  test("licence: a sensitive variable, in a Secret whose name follows its hash, given as MM_LICENSE through secretKeyRef", () => {
     expect(stack.variable!.mattermost_licence).toMatchObject({ type: "string", sensitive: true });
     const licence = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name.includes("-licence-"));
     expect(licence.metadata.name).toBe("mattermost-production-licence-${substr(nonsensitive(sha256(var.mattermost_licence)), 0, 8)}");
@@ -168,10 +167,10 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     expect(licence.lifecycle.precondition).toEqual([
       { condition: "${(length(trimspace(var.mattermost_licence)) >= 1)}", error_message: expect.stringContaining("mattermost.licensed is true but the variable mattermost_licence is empty") },
     ]);
-    const pod = deploymentOf(stack).spec.template.spec;
-    expect(pod.volume).toContainEqual({ name: "licence", secret: { secret_name: expect.stringContaining("kubernetes_secret_v1.licence"), default_mode: "0444" } });
-    expect(containerOf(stack).volume_mount).toContainEqual({ name: "licence", mount_path: "/etc/mattermost/licence", read_only: true });
-    expect(env.MM_SERVICESETTINGS_LICENSEFILELOCATION.value).toBe("/etc/mattermost/licence/licence");
+    // MM_LICENSE is read at every start; the file would be read only while the database has no licence.
+    expect(env.MM_LICENSE).toEqual({ name: "MM_LICENSE", value_from: { secret_key_ref: { name: expect.stringMatching(/^\$\{kubernetes_secret_v1\.licence_secret_[\w]+\.metadata\[0\]\.name\}$/), key: "licence" } } });
+    expect(env.MM_SERVICESETTINGS_LICENSEFILELOCATION).toBeUndefined();
+    expect(deploymentOf(stack).spec.template.spec.volume.map((v: any) => v.name)).not.toContain("licence");
   });
 
   test("S3 with keys: keys only through secretKeyRef, every file setting explicit", () => {
@@ -188,8 +187,9 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     expect(Object.keys(stack.variable ?? {}).sort()).toEqual(["mattermost_licence", "smtp_password"]);
   });
 
-  test("the app stack makes the namespace (S3: no claim to hold)", () => {
-    expect(onlyResource(stack, "kubernetes_namespace_v1").metadata.name).toBe("mattermost");
+  test("the namespace is the storage stack's (S3 too): destroying the app never deletes what users keep in it", () => {
+    expect(resources(stack, "kubernetes_namespace_v1")).toEqual([]);
+    expect(deploymentOf(stack).metadata.namespace).toBe("${data.terraform_remote_state.storage.outputs.storage_namespace}");
   });
 });
 
@@ -239,7 +239,7 @@ describe("app stack options", () => {
     expect(container.command[2]).toContain("INSERT INTO configurationfiles (name, data, createat, updateat)");
     expect(container.command[2]).toContain("VALUES ('saml-idp.crt', :'cert',");
     expect(container.env).toEqual([{ name: "MATTERMOST_DSN", value_from: { secret_key_ref: { name: expect.any(String), key: "dsn" } } }]);
-    expect(pod.volume).toContainEqual({ name: "saml-certificate", secret: { secret_name: "ubuntu-sso-idp", default_mode: "0444" } });
+    expect(pod.volume).toContainEqual({ name: "saml-certificate", secret: { secret_name: "ubuntu-sso-idp", default_mode: "0444", items: [{ key: "certificate", path: "certificate" }] } });
     expect(pod.security_context.run_as_non_root).toBe(true);
     expect(container.security_context).toMatchObject({ allow_privilege_escalation: false, capabilities: { drop: ["ALL"] } });
     const migration = Object.keys(stack.resource!.kubernetes_job_v1).find((id) => id.startsWith("migration"))!;
@@ -314,7 +314,7 @@ describe("app stack options", () => {
     expect(env.MM_FILESETTINGS_AMAZONS3ENDPOINT.value).toBe("${data.terraform_remote_state.storage.outputs.storage_endpoint}");
     expect(env.MM_FILESETTINGS_AMAZONS3SSL.value).toBe("${data.terraform_remote_state.storage.outputs.storage_ssl}");
     expect(env.MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY.value_from.secret_key_ref.key).toBe("s3-secret-access-key");
-    expect(onlyResource(stack, "kubernetes_namespace_v1").metadata.name).toBe("mattermost");
+    expect(resources(stack, "kubernetes_namespace_v1")).toEqual([]);
     expect(deploymentOf(stack).spec.template.spec.volume).toEqual([]);
   });
 
@@ -346,6 +346,7 @@ describe("app stack options", () => {
 
   test("resources, controller and metrics namespaces are configurable", () => {
     const input = withMattermost(localInput(), {
+      image: "mattermost/mattermost-enterprise-edition:10.11.4",
       resources: { requests: { cpu: "1", memory: "2Gi" } },
       ingressControllerNamespace: "traefik",
       performanceMonitoring: true,
@@ -405,5 +406,80 @@ describe("secrets are never literal, names and labels derive from the environmen
       expect(object.metadata.labels["app.kubernetes.io/component"]).toBeTruthy();
       if (object.metadata.name !== "mattermost") expect(object.metadata.name).toContain(`mattermost-${name}`);
     }
+  });
+});
+
+describe("day two: upgrades that finish, rotations that reach the pods, a destroy that keeps users' Secrets, a quiet plan", () => {
+  const withFiles = (storage: any, mattermost: any = {}) => appOf({ ...localInput(), storage: { kind: "local", ...storage }, mattermost: { ...localInput().mattermost, ...mattermost } });
+  const clustered = { image: "mattermost/mattermost-enterprise-edition:10.11.4", replicas: 2, clustering: true, licensed: true };
+
+  test.each([
+    ["ReadWriteOnce (the default)", {}],
+    ["ReadWriteOncePod", { accessMode: "ReadWriteOncePod" }],
+  ])("files on a %s claim: Recreate (a surge pod could never mount the claim the old pod holds)", (_mode, storage) => {
+    expect(deploymentOf(withFiles(storage)).spec.strategy).toEqual({ type: "Recreate" });
+  });
+
+  test("files on a ReadWriteMany claim, or on S3: one extra pod at a time, never below the wanted ready pods", () => {
+    const rolling = { type: "RollingUpdate", rolling_update: { max_unavailable: "0", max_surge: "1" } };
+    expect(deploymentOf(withFiles({ accessMode: "ReadWriteMany" }, clustered)).spec.strategy).toEqual(rolling);
+    expect(deploymentOf(synthShipped()["production-app"]).spec.strategy).toEqual(rolling);
+  });
+
+  test("Terraform waits for a rollout as long as the startup probes allow, one pod after the other", () => {
+    for (const [stack, replicas] of [[synthShipped()["production-app"], 3], [synthShipped()["local-app"], 1]] as const) {
+      const deployment = deploymentOf(stack);
+      const container = containerOf(stack);
+      const startup = container.startup_probe.period_seconds * container.startup_probe.failure_threshold;
+      const podStart = IMAGE_PULL_SECONDS + startup + container.readiness_probe.period_seconds;
+      const grace = deployment.spec.template.spec.termination_grace_period_seconds;
+      expect(startup).toBe(300);
+      expect(deployment.timeouts).toEqual({ create: `${replicas * podStart + grace}s`, update: `${replicas * podStart + grace}s` });
+      // Kubernetes gives up on a pod that never gets Ready after one pod's allowance, and the provider with it.
+      expect(deployment.spec.progress_deadline_seconds).toBe(podStart + grace);
+    }
+    expect(deploymentOf(synthShipped()["production-app"]).timeouts.update).toBe("1515s");
+  });
+
+  test("the migration Job: Kubernetes' deadline covers every retry, and Terraform waits a minute longer", () => {
+    const job = onlyResource(synthShipped()["production-app"], "kubernetes_job_v1");
+    expect(job.spec.active_deadline_seconds).toBe(1800);
+    expect(job.timeouts).toEqual({ create: "1860s", update: "1860s" });
+  });
+
+  test("a new database password, S3 key or SMTP password changes the pod template (a sensitive hash of the env Secret's values)", () => {
+    const stack = synthShipped()["production-app"];
+    const annotation = deploymentOf(stack).spec.template.metadata.annotations["mattermost-cdktf/env-secret-sha256"];
+    const secret = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name === "mattermost-production-env");
+    const entries = Object.entries<string>(secret.data).map(([key, value]) => `"${key}" = ${value.slice(2, -1)}`);
+    expect(annotation).toBe(`\${sensitive(sha256(jsonencode({${entries.join(", ")}})))}`);
+    expect(annotation).toContain("database_dsn");
+    expect(annotation).toContain("storage_secret_access_key");
+    expect(annotation).toContain("var.smtp_password");
+    expect(annotation).not.toContain("nonsensitive");
+  });
+
+  test("the hash is on the Deployment only: the migration Job is not re-run by a rotation", () => {
+    const job = onlyResource(synthShipped()["production-app"], "kubernetes_job_v1");
+    expect(job.spec.template.metadata.annotations).toBeUndefined();
+  });
+
+  test.each(["local-app", "production-app"])("%s holds no namespace, forgets one an older release made, and names the stack to deploy first", (id) => {
+    const stack: any = synthShipped()[id];
+    expect(resources(stack, "kubernetes_namespace_v1")).toEqual([]);
+    expect(stack.removed).toEqual([{ from: "kubernetes_namespace_v1.namespace", lifecycle: { destroy: false } }]);
+    const env = id.replace(/-app$/, "");
+    const secret = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name === `mattermost-${env}-env`);
+    expect(secret.lifecycle.precondition).toContainEqual({
+      condition: '${(data.terraform_remote_state.storage.outputs.storage_namespace == "mattermost")}',
+      error_message: expect.stringContaining(`deploy ${env}-storage first, it holds the namespace`),
+    });
+  });
+
+  test("a quiet plan: no Job has a TTL (the provider would plan a deleted Job again)", () => {
+    const saml = appOf(withMattermost(awsInput(), { saml: { preset: "ubuntu-sso", idpCertificateSecretName: "ubuntu-sso-idp" } }));
+    const jobs = [saml, synthShipped()["production-app"], synthShipped()["local-app"]].flatMap((stack) => resources(stack, "kubernetes_job_v1"));
+    expect(jobs.length).toBe(4);
+    for (const job of jobs) expect(job.spec.ttl_seconds_after_finished).toBeUndefined();
   });
 });

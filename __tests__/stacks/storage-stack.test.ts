@@ -87,7 +87,7 @@ describe("storage stack, kind local (the shipped local environment)", () => {
     expect(namespace.lifecycle).toEqual({ prevent_destroy: true });
     const claim = onlyResource(stack, "kubernetes_persistent_volume_claim_v1");
     expect(claim.metadata.name).toBe("mattermost-local-files");
-    expect(claim.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.[\w-]+\.metadata\[0\]\.name\}$/);
+    expect(claim.metadata.namespace).toBe("${kubernetes_namespace_v1.namespace.metadata[0].name}");
     expect(claim.spec.access_modes).toEqual(["ReadWriteOnce"]);
     expect(claim.spec.resources.requests).toEqual({ storage: "10Gi" });
     expect(claim.spec.storage_class_name).toBeUndefined();
@@ -111,7 +111,7 @@ describe("storage stack, kind local (the shipped local environment)", () => {
   test("size, storage class and access mode reach the claim", () => {
     const env = localInput();
     env.storage = { kind: "local", size: "200Gi", storageClassName: "efs-sc", accessMode: "ReadWriteMany" };
-    Object.assign(env.mattermost, { replicas: 2, clustering: true, licensed: true });
+    Object.assign(env.mattermost, { image: "mattermost/mattermost-enterprise-edition:10.11.4", replicas: 2, clustering: true, licensed: true });
     const claim = onlyResource(storageStack(env), "kubernetes_persistent_volume_claim_v1");
     expect(claim.spec).toMatchObject({ access_modes: ["ReadWriteMany"], resources: { requests: { storage: "200Gi" } }, storage_class_name: "efs-sc" });
   });
@@ -203,7 +203,7 @@ describe("storage stack, kind s3 with keys (the shipped production environment)"
       storage_path_prefix: "",
       storage_role_arn: "",
       storage_claim_name: "",
-      storage_namespace: "",
+      storage_namespace: "${kubernetes_namespace_v1.namespace.metadata[0].name}",
     });
     expect(values.storage_bucket).toMatch(/^\$\{aws_s3_bucket\.[\w-]+\.bucket\}$/);
     expect(values.storage_access_key_id).toMatch(/^\$\{aws_iam_access_key\.[\w-]+\.id\}$/);
@@ -319,6 +319,7 @@ describe("storage stack, kind s3 with IRSA", () => {
       "aws_s3_bucket_public_access_block",
       "aws_s3_bucket_server_side_encryption_configuration",
       "aws_s3_bucket_versioning",
+      "kubernetes_namespace_v1",
     ]);
   });
 });
@@ -326,8 +327,8 @@ describe("storage stack, kind s3 with IRSA", () => {
 describe("storage stack, kind external", () => {
   const stack = storageStack(withExternal({ endpoint: "https://minio.example.com:9000", region: "eu-1", pathPrefix: "mattermost/files" }));
 
-  test("creates nothing and needs no AWS provider", () => {
-    expect(stack.resource).toBeUndefined();
+  test("creates nothing but the namespace, and needs no AWS provider", () => {
+    expect(resourceTypes(stack)).toEqual(["kubernetes_namespace_v1"]);
     expect(stack.provider?.aws).toBeUndefined();
   });
 
@@ -372,6 +373,49 @@ describe("storage stack, kind external", () => {
   });
 });
 
+describe("Mattermost's namespace lives in the storage stack, whatever the kind", () => {
+  const kinds: [string, StackJson][] = [
+    ["local", synthShipped()["local-storage"]],
+    ["s3", synthShipped()["production-storage"]],
+    ["external", storageStack(withExternal({}))],
+  ];
+
+  test.each(kinds)("%s: one namespace, Pod Security restricted, protected from destroy, published in the offer", (_kind, stack) => {
+    const namespace = stack.resource!.kubernetes_namespace_v1.namespace;
+    expect(namespace.metadata).toMatchObject({ name: "mattermost", labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/component": "namespace" } });
+    expect(namespace.lifecycle).toEqual({ prevent_destroy: true });
+    expect(offer(stack).storage_namespace).toBe("${kubernetes_namespace_v1.namespace.metadata[0].name}");
+    expect(stack.provider!.kubernetes).toHaveLength(1);
+  });
+
+  test.each(kinds)("%s: a storage state from before keeps its namespace (moved from the old address, never replaced)", (_kind, stack) => {
+    expect((stack as any).moved).toEqual([{ from: "kubernetes_namespace_v1.files_namespace_7989ADAF", to: "kubernetes_namespace_v1.namespace" }]);
+  });
+
+  test("the claim keeps its address (files/claim), so an existing claim is not replaced", () => {
+    expect(Object.keys(synthShipped()["local-storage"].resource!.kubernetes_persistent_volume_claim_v1)).toEqual(["files_claim_97B47056"]);
+  });
+});
+
+describe("IAM access keys rotate through versions, with both keys valid in between", () => {
+  const keys = (stack: StackJson) => Object.keys(stack.resource!.aws_iam_access_key).sort();
+
+  test("version 1 (the default) keeps the address the key always had", () => {
+    expect(keys(synthShipped()["production-storage"])).toEqual(["access_access-key_34D2F5DF"]);
+  });
+
+  test("rotating: the new version is published, the previous key still exists", () => {
+    const stack = storageStack(withS3({ accessKeyVersion: 2, previousAccessKeyVersion: 1 }));
+    expect(keys(stack)).toEqual(["access_access-key-v2_40FB9CD9", "access_access-key_34D2F5DF"].sort());
+    expect(offer(stack).storage_access_key_id).toBe("${aws_iam_access_key.access_access-key-v2_40FB9CD9.id}");
+    expect(offer(stack).storage_secret_access_key).toBe("${aws_iam_access_key.access_access-key-v2_40FB9CD9.secret}");
+  });
+
+  test("after the app is deployed: only the new key is left", () => {
+    expect(keys(storageStack(withS3({ accessKeyVersion: 2 })))).toEqual(["access_access-key-v2_40FB9CD9"]);
+  });
+});
+
 describe("rejected storage settings name the key and the fix", () => {
   const cases: [string, any, RegExp][] = [
     [
@@ -393,7 +437,23 @@ describe("rejected storage settings name the key and the fix", () => {
       withS3({ serverSideEncryption: true }, (env) => (env.mattermost.licensed = false)),
       /storage\.serverSideEncryption: needs an Enterprise licence; set mattermost\.licensed: true or turn it off/,
     ],
-    ["a key of another kind", withS3({ pathPrefix: "files" }), /storage\.pathPrefix: not a key of storage\.kind s3; allowed keys here: access, bucketName, irsa, kind, kmsKeyArn, noncurrentVersionDays, serverSideEncryption$/],
+    [
+      "a previous access key that is not older",
+      withS3({ accessKeyVersion: 2, previousAccessKeyVersion: 2 }),
+      /storage\.previousAccessKeyVersion: is 2 but accessKeyVersion is 2: the previous key must be older; to rotate, set accessKeyVersion: 3 and keep previousAccessKeyVersion: 2/,
+    ],
+    [
+      "an access key version with IRSA",
+      withS3({ access: "irsa", irsa: { oidcProviderArn: OIDC_PROVIDER_ARN }, accessKeyVersion: 2 }),
+      /storage\.accessKeyVersion: is only used with access: keys \(IRSA has no static key to rotate\); remove it/,
+    ],
+    ["an access key version of 0", withS3({ accessKeyVersion: 0 }), /storage\.accessKeyVersion: must be a whole number, at least 1/],
+    [
+      "several replicas on a ReadWriteOncePod claim",
+      { ...localInput(), storage: { kind: "local", accessMode: "ReadWriteOncePod" }, mattermost: { ...localInput().mattermost, image: "mattermost/mattermost-enterprise-edition:10.11.4", replicas: 2, clustering: true, licensed: true } },
+      /storage\.accessMode: is ReadWriteOncePod but mattermost\.replicas is 2: .*use ReadWriteMany or storage\.kind: s3/,
+    ],
+    ["a key of another kind", withS3({ pathPrefix: "files" }), /storage\.pathPrefix: not a key of storage\.kind s3; allowed keys here: access, accessKeyVersion, bucketName, irsa, kind, kmsKeyArn, noncurrentVersionDays, previousAccessKeyVersion, serverSideEncryption$/],
     ["an endpoint with a path", withExternal({ endpoint: "https://minio.example.com/chat-files" }), /storage\.endpoint: must be just scheme:\/\/host\[:port\] .* put the bucket in storage\.bucket and a folder in storage\.pathPrefix/],
     ["an endpoint without http(s)", withExternal({ endpoint: "minio.example.com:9000" }), /storage\.endpoint: must start with http:\/\/ or https:\/\/ and name a host/],
     ["a path prefix with a leading slash", withExternal({ pathPrefix: "/mattermost" }), /storage\.pathPrefix: must be a relative folder such as mattermost\/files: no leading, trailing or doubled '\/'/],
@@ -403,7 +463,7 @@ describe("rejected storage settings name the key and the fix", () => {
     ["a storage class that is not a Kubernetes name", { ...localInput(), storage: { kind: "local", storageClassName: "Fast SSD" } }, /storage\.storageClassName: must be a Kubernetes name/],
     [
       "several replicas on a ReadWriteOnce claim",
-      { ...localInput(), storage: { kind: "local" }, mattermost: { ...localInput().mattermost, replicas: 3, clustering: true, licensed: true } },
+      { ...localInput(), storage: { kind: "local" }, mattermost: { ...localInput().mattermost, image: "mattermost/mattermost-enterprise-edition:10.11.4", replicas: 3, clustering: true, licensed: true } },
       /storage\.accessMode: is ReadWriteOnce but mattermost\.replicas is 3: .*use ReadWriteMany or storage\.kind: s3/,
     ],
     ["an unknown kind", { ...localInput(), storage: { kind: "nfs" } }, /storage\.kind: unknown kind; set storage\.kind to local \(a PersistentVolumeClaim\), s3 \(.*\) or external \(.*\)/],

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { App, Fn, LocalBackend, Op, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { keepTextLiteral } from "../../synth/terraform-literals";
-import { environment, localInput, onlyResource, synthEnvironments, tempDir } from "../support/synth";
+import { awsInput, environment, localInput, onlyResource, synthEnvironments, synthShipped, tempDir } from "../support/synth";
 
 /** What a user may write in any free-text key of an environment file. */
 const HOSTILE = [
@@ -21,6 +21,30 @@ function terraform(dir: string, ...args: string[]): string {
 }
 
 describe("text from an environment file reaches Terraform as text", () => {
+  test("no construct writes an expression as text (it would now be escaped): every feature on, nothing escaped", () => {
+    const rich = awsInput();
+    rich.storage.access = "irsa";
+    rich.storage.irsa = { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789" };
+    Object.assign(rich.mattermost, {
+      clustering: true,
+      replicas: 2,
+      performanceMonitoring: true,
+      registry: { server: "registry.example.com", username: "ci" },
+      image: "registry.example.com/mattermost/mattermost-enterprise-edition:10.11.4",
+      smtp: { host: "smtp.test", user: "chat", fromAddress: "chat@test.example" },
+      saml: { preset: "ubuntu-sso", idpCertificateSecretName: "idp-cert" },
+      plugins: ["com.github.matterpoll.matterpoll"],
+      pushNotificationServer: "https://push.test",
+      outboundProxy: "http://squid.internal:3128",
+    });
+    const stacks = { ...synthShipped(), ...synthEnvironments([environment("rich", rich)]) };
+    for (const [id, stack] of Object.entries(stacks)) {
+      const text = JSON.stringify(stack);
+      expect([id, text.match(/.{60}(\$\$\{|%%\{).{60}/g)]).toEqual([id, null]);
+    }
+  });
+
+
   test.each(HOSTILE)("primaryTeam %j is escaped once in the Deployment's env", (team) => {
     const input = localInput();
     input.mattermost.primaryTeam = team;

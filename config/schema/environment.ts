@@ -3,7 +3,7 @@ import { awsSchema } from "./aws";
 import { backendSchema } from "./backend";
 import { databaseSchema } from "./database";
 import { kubernetesSchema } from "./kubernetes";
-import { mattermostSchema } from "./mattermost";
+import { imageEdition, mattermostSchema } from "./mattermost";
 import { networkSchema } from "./network";
 import { policySchema } from "./policy";
 import { storageSchema } from "./storage";
@@ -40,6 +40,19 @@ export const environmentSchema = z
     }
     if (env.storage.kind === "s3" && env.storage.serverSideEncryption && !mm.licensed) {
       problem(["storage", "serverSideEncryption"], "needs an Enterprise licence; set mattermost.licensed: true or turn it off");
+    }
+    if (env.storage.kind === "s3" && env.storage.serverSideEncryption && (mm.edition ?? imageEdition(mm.image)) === "team") {
+      problem(["storage", "serverSideEncryption"], `needs the Enterprise Edition but mattermost.image "${mm.image}" is Team Edition; use an Enterprise Edition image or turn it off`);
+    }
+    // With SSE on, Mattermost asks for SSE-S3 explicitly on every write (mattermost/mattermost
+    // server/platform/shared/filestore/s3store.go, s3PutOptions: encrypt.NewSSE(), the
+    // x-amz-server-side-encryption: AES256 header). An explicit header wins over the bucket's default
+    // encryption, so with a KMS key as the default, files would silently skip the key.
+    if (env.storage.kind === "s3" && env.storage.serverSideEncryption && env.storage.kmsKeyArn) {
+      problem(
+        ["storage", "serverSideEncryption"],
+        "is true together with kmsKeyArn: Mattermost would ask S3 for SSE-S3 (AES256) on every write, overriding the bucket's default encryption with your KMS key; remove serverSideEncryption (the bucket already encrypts every object with the key)",
+      );
     }
     if (env.storage.kind === "s3" && env.storage.access === "irsa" && !env.storage.irsa) {
       problem(["storage", "irsa", "oidcProviderArn"], "is required when storage.access is irsa; add irsa: { oidcProviderArn: arn:aws:iam::<account>:oidc-provider/<issuer> } (the cluster's IAM OIDC provider) or use access: keys");

@@ -107,7 +107,10 @@ export const MANAGED_ENV: readonly (readonly [string, string])[] = [
   ["MM_EMAILSETTINGS_ENABLESIGNUPWITHEMAIL", "mattermost.saml.samlOnly"],
   ["MM_SAMLSETTINGS_", "mattermost.saml"],
   ["MM_PLUGINSETTINGS_ENABLE", "mattermost.plugins"],
-  ["MM_PLUGINSETTINGS_PLUGINSTATES", "mattermost.plugins"],
+  ["MM_PLUGINSETTINGS_PLUGINSTATES", "mattermost.plugins (a Job enables the listed plugins in the config store; the System Console keeps working)"],
+  ["MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER", "the ingress (X-Real-IP, set by ingress-nginx)"],
+  ["MM_INSTALL_TYPE", "the stack (what the support packet reports)"],
+  ["MATTERMOST_CDKTF_CONFIG_REVISION", "the stack (rolls the pods after the config store Jobs)"],
   ["MM_TEAMSETTINGS_MAXUSERSPERTEAM", "mattermost.maxUsersPerTeam"],
   ["MM_TEAMSETTINGS_MAXCHANNELSPERTEAM", "mattermost.maxChannelsPerTeam"],
   ["MM_TEAMSETTINGS_EXPERIMENTALPRIMARYTEAM", "mattermost.primaryTeam"],
@@ -119,14 +122,21 @@ export const MANAGED_ENV: readonly (readonly [string, string])[] = [
 ];
 
 /**
- * Settings the stack sets and extraEnv may still override, deliberately: how much Mattermost logs
- * (mattermost.debug sets a default only).
+ * Settings the stack sets and extraEnv may still set, deliberately: how much Mattermost logs
+ * (mattermost.debug sets a default only), and the hosts Mattermost may reach despite its SSRF
+ * filter (extraEnv lists them; the stack adds the outbound proxy's host to the list).
  */
-export const OVERRIDABLE_ENV = ["MM_LOGSETTINGS_ENABLECONSOLE", "MM_LOGSETTINGS_CONSOLELEVEL", "MM_LOGSETTINGS_ENABLEFILE"] as const;
+export const OVERRIDABLE_ENV = [
+  "MM_LOGSETTINGS_ENABLECONSOLE",
+  "MM_LOGSETTINGS_CONSOLELEVEL",
+  "MM_LOGSETTINGS_ENABLEFILE",
+  "MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS",
+] as const;
 
 /** Variables the stack fills from a Kubernetes Secret or owns outright (the licence path). */
 export const SECRET_FROM_STACK = [
   "MM_CONFIG",
+  "MM_LICENSE",
   "MM_SQLSETTINGS_DATASOURCE",
   "MM_SERVICESETTINGS_LICENSEFILELOCATION",
   "MM_FILESETTINGS_AMAZONS3ACCESSKEYID",

@@ -2,6 +2,13 @@ import { z } from "zod";
 import { cidr, imageReference, kubernetesName, port, urlWithScheme } from "./common";
 import { isSecretSetting, managingKey, metadataEntries, SECRET_FROM_STACK, UNTRUSTED_CONNECTIONS_ENV, urlWithCredentials } from "./mattermost-env";
 
+/**
+ * The psql image of the Jobs that write into Mattermost's config store (they receive the database
+ * owner's connection string), pinned by digest: a tag can be re-pushed, a digest cannot. Check or
+ * renew it with `docker buildx imagetools inspect postgres:17.6-alpine`.
+ */
+export const PSQL_IMAGE = "postgres:17.6-alpine@sha256:ef257d85f76e48da1c64832459b59fcaba1a4dac97bf5d7450c77753542eee94";
+
 /** Outgoing mail; the password is the sensitive variable `smtp_password`. */
 export const smtpSchema = z
   .object({
@@ -26,8 +33,12 @@ export const samlSchema = z
     preset: z.enum(["ubuntu-sso"], { message: "must be ubuntu-sso (or leave it out for a generic IdP)" }).optional(),
     idpUrl: urlWithScheme("https").optional(),
     idpMetadataUrl: urlWithScheme("https").optional(),
-    /** The IdP's issuer (entity id). */
-    idpDescriptorUrl: z.string().min(1).optional(),
+    /**
+     * The IdP's issuer (entity id). Mattermost refuses the whole configuration, at start and in
+     * `mattermost db migrate`, unless it is an http(s) URL: mattermost/mattermost
+     * server/public/model/config.go, (*SamlSettings).isValid, IsValidHTTPURL(IdpDescriptorURL).
+     */
+    idpDescriptorUrl: urlWithScheme("http", "https").optional(),
     serviceProviderIdentifier: z.string().min(1).optional(),
     loginButtonText: z.string().min(1).optional(),
     emailAttribute: z.string().min(1).optional(),
@@ -37,10 +48,21 @@ export const samlSchema = z
     lastNameAttribute: z.string().optional(),
     /** Turn off e-mail/username sign-in so SAML is the only way in. Default: on with the preset. */
     samlOnly: z.boolean().optional(),
-    /** An existing Secret in the namespace whose key `certificate` holds the IdP's PEM certificate. */
+    /**
+     * The IdP's PEM certificate itself (it is public: IdPs publish it in their metadata). The stack
+     * keeps it in a ConfigMap, so nothing has to exist before the first deploy.
+     */
+    idpCertificate: z
+      .string()
+      .regex(/^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, "must be a PEM certificate: -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- (use a YAML block scalar: idpCertificate: |)")
+      .optional(),
+    /**
+     * Or an existing Secret in the namespace that holds only the key `certificate` (the IdP's PEM
+     * certificate). The stack reads it at plan; see docs/app.md for the first deploy.
+     */
     idpCertificateSecretName: kubernetesName.optional(),
     /** psql image of the Job that copies the certificate into the config store. */
-    certificateUploaderImage: imageReference.default("postgres:17.6-alpine@sha256:ef257d85f76e48da1c64832459b59fcaba1a4dac97bf5d7450c77753542eee94"),
+    certificateUploaderImage: imageReference.default(PSQL_IMAGE),
   })
   .strict();
 
@@ -104,11 +126,39 @@ const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx)
   }
 });
 
+/** Mattermost's editions: Team Edition is built without the enterprise code and never uses a licence. */
+export type Edition = "team" | "enterprise";
+
+/**
+ * Repository names (the last path segment, before the tag) that tell the edition: the official
+ * images on Docker Hub, and image/build.sh's default tag `mattermost-<edition>:<version>`.
+ */
+const EDITION_BY_REPOSITORY: Readonly<Record<string, Edition>> = {
+  "mattermost-team-edition": "team",
+  "mattermost-team": "team",
+  "mattermost-enterprise-edition": "enterprise",
+  "mattermost-enterprise": "enterprise",
+};
+
+/** The edition an image reference's repository name tells, or undefined when the name tells none. */
+export function imageEdition(image: string): Edition | undefined {
+  const withoutDigest = image.split("@")[0];
+  const lastSegment = withoutDigest.split("/").pop() ?? "";
+  const repository = lastSegment.split(":")[0];
+  return EDITION_BY_REPOSITORY[repository];
+}
+
+
 /** The Mattermost workload and its settings. */
 export const mattermostSchema = z
   .object({
     /** Image reference (charm: mattermost_image_path). */
     image: imageReference,
+    /**
+     * `team` or `enterprise`. Default: what the image's repository name tells (see imageEdition).
+     * Set it when the name tells nothing (a custom `--tag`); without either, nothing is checked.
+     */
+    edition: z.enum(["team", "enterprise"], { message: "must be team or enterprise" }).optional(),
     /** Private registry (charm: mattermost_image_username / _password). */
     registry: registrySchema.optional(),
     /** Public URL (charm: site_url); https turns TLS on at the ingress. */
@@ -138,8 +188,10 @@ export const mattermostSchema = z
     primaryTeam: z.string().default(""),
     maxUsersPerTeam: z.number().int().min(1).default(1000),
     maxChannelsPerTeam: z.number().int().min(1).default(3000),
-    /** Plugin ids to enable (bundled in the image or uploaded). */
+    /** Plugin ids to enable (bundled in the image or uploaded); a Job enables them in the config store. */
     plugins: z.array(z.string().regex(/^[a-zA-Z0-9._-]+$/, "must be a plugin id such as com.github.matterpoll.matterpoll")).default([]),
+    /** psql image of the Job that enables `plugins` in the config store. */
+    configJobImage: imageReference.default(PSQL_IMAGE),
     debug: z.boolean().default(false),
     extraEnv: extraEnvSchema.default({}),
   })
@@ -152,8 +204,36 @@ export const mattermostSchema = z
     if (mm.registry && REGISTRY_HOST.test(mm.registry.server) && !mm.image.startsWith(`${mm.registry.server}/`)) {
       problem(["registry", "server"], `is ${mm.registry.server} but image "${mm.image}" is pulled from elsewhere, so the pull secret would never be used; write the image as ${mm.registry.server}/<repository>:<tag> or remove registry`);
     }
+    const site = parseUrl(mm.siteUrl);
+    if (site && (site.pathname !== "/" || site.search || site.hash)) {
+      problem(
+        ["siteUrl"],
+        `has a path, query or fragment ("${mm.siteUrl}"): the stack serves Mattermost at the root of its host (the Ingress path, the probes and the SAML assertion consumer URL are all under /); use ${site.protocol}//${site.host} and give Mattermost a host of its own`,
+      );
+    }
+    const named = imageEdition(mm.image);
+    if (mm.edition && named && mm.edition !== named) {
+      problem(["edition"], `is ${mm.edition} but image "${mm.image}" is the ${named} edition; fix the image or remove edition`);
+    }
+    if ((mm.edition ?? named) === "team") {
+      const licensedKeys = ([
+        ["licensed", mm.licensed],
+        ["clustering", mm.clustering],
+        ["performanceMonitoring", mm.performanceMonitoring],
+        ["saml", mm.saml !== undefined],
+      ] as const).filter(([, used]) => used).map(([key]) => `mattermost.${key}`);
+      if (licensedKeys.length > 0) {
+        problem(
+          ["image"],
+          `"${mm.image}" is Team Edition, which cannot use a licence, so ${licensedKeys.join(", ")} cannot work; use an Enterprise Edition image (e.g. mattermost/mattermost-enterprise-edition:<version>, or image/build.sh --edition enterprise) or remove ${licensedKeys.join(", ")}`,
+        );
+      }
+    }
     if (mm.saml) {
       if (!mm.siteUrl.startsWith("https://")) problem(["saml"], `needs an https:// siteUrl: identity providers post assertions to https only (got "${mm.siteUrl}")`);
+      if (mm.saml.idpCertificate && mm.saml.idpCertificateSecretName) {
+        problem(["saml", "idpCertificateSecretName"], "is set together with saml.idpCertificate, and both give the IdP certificate; keep one of them");
+      }
       if (!mm.saml.preset) {
         for (const key of ["idpUrl", "idpDescriptorUrl", "emailAttribute", "usernameAttribute"] as const) {
           if (!mm.saml[key]) problem(["saml", key], "is required for a generic identity provider (or use preset: ubuntu-sso)");
@@ -164,6 +244,14 @@ export const mattermostSchema = z
       problem(["outboundProxyExceptions"], "has no effect without outboundProxy; set outboundProxy or remove it");
     }
   });
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
 
 export type MattermostConfig = z.output<typeof mattermostSchema>;
 export type MattermostInput = z.input<typeof mattermostSchema>;

@@ -9,7 +9,11 @@ export const localStorageSchema = z
     size: z.string().regex(/^[1-9]\d*(Mi|Gi|Ti)$/, "must be a Kubernetes quantity such as 10Gi").default("10Gi"),
     /** Storage class; the cluster's default class when omitted. */
     storageClassName: kubernetesName.optional(),
-    /** Default `ReadWriteOnce`; several replicas need `ReadWriteMany` (checked in environment.ts). */
+    /**
+     * Default `ReadWriteOnce`; several replicas need `ReadWriteMany` (checked in environment.ts, which
+     * rejects ReadWriteOncePod with more than one replica for the same reason). With anything but
+     * ReadWriteMany the app replaces its pod with the Recreate strategy (a short downtime per rollout).
+     */
     accessMode: z.enum(["ReadWriteOnce", "ReadWriteMany", "ReadWriteOncePod"], {
       message: "must be one of ReadWriteOnce, ReadWriteMany, ReadWriteOncePod",
     }).default("ReadWriteOnce"),
@@ -67,8 +71,28 @@ export const s3StorageSchema = z
     serverSideEncryption: z.boolean().default(false),
     /** Days before overwritten or deleted files' old versions expire. Default 30. */
     noncurrentVersionDays: z.number().int().min(1, "must be at least 1 (days)").default(30),
+    /** `access: keys`: the version of the IAM user's access key Mattermost uses; raise it to rotate the key. Default 1. */
+    accessKeyVersion: z.number().int().min(1, "must be a whole number, at least 1").optional(),
+    /** `access: keys`, during a rotation: the version the running pods still use, kept until the app is deployed. */
+    previousAccessKeyVersion: z.number().int().min(1, "must be a whole number, at least 1").optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((storage, ctx) => {
+    const problem = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
+    if (storage.access === "irsa") {
+      for (const key of ["accessKeyVersion", "previousAccessKeyVersion"] as const) {
+        if (storage[key] !== undefined) problem(key, "is only used with access: keys (IRSA has no static key to rotate); remove it");
+      }
+      return;
+    }
+    const current = storage.accessKeyVersion ?? 1;
+    if (storage.previousAccessKeyVersion !== undefined && storage.previousAccessKeyVersion >= current) {
+      problem(
+        "previousAccessKeyVersion",
+        `is ${storage.previousAccessKeyVersion} but accessKeyVersion is ${current}: the previous key must be older; to rotate, set accessKeyVersion: ${storage.previousAccessKeyVersion + 1} and keep previousAccessKeyVersion: ${storage.previousAccessKeyVersion}`,
+      );
+    }
+  });
 
 /** An existing S3-compatible bucket (MinIO, Ceph RGW, another account); keys are sensitive variables. */
 export const externalStorageSchema = z

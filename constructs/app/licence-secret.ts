@@ -14,9 +14,12 @@ export interface LicenceSecretProps {
 }
 
 /**
- * The Enterprise licence as a Secret with one key, `licence`. Its name carries a short hash of the
- * licence, so a new licence is a new Secret, which changes the pod template and rolls the pods
- * (Mattermost reads the file at start). Plan fails when the licence is empty.
+ * The Enterprise licence as a Secret with one key, `licence`, which the container reads as
+ * `MM_LICENSE` through secretKeyRef: that variable overrides every other source and is read at every
+ * start, unlike the licence file, which Mattermost reads only while its database holds no licence
+ * (mattermost/mattermost server/channels/app/platform/license.go, PlatformService.LoadLicense). The
+ * Secret's name carries a short hash of the licence, so a new licence is a new Secret, which changes
+ * the pod template and rolls the pods. Plan fails when the licence is empty.
  */
 export class LicenceSecret extends Construct {
   public static readonly KEY = "licence";
@@ -35,7 +38,7 @@ export class LicenceSecret extends Construct {
       type: "Opaque",
       data: { [LicenceSecret.KEY]: props.licence },
       lifecycle: {
-        // Pods of the old ReplicaSet still mount the old Secret until the rollout is done.
+        // Pods of the old ReplicaSet still read the old Secret until the rollout is done.
         createBeforeDestroy: true,
         precondition: [
           {

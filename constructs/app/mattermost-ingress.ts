@@ -7,7 +7,7 @@ import { HTTP_PORT } from "./mattermost-settings";
 export interface MattermostIngressProps {
   readonly environmentName: string;
   readonly namespace: string;
-  /** Site URL: its host is the rule's host, `https://` turns TLS on. */
+  /** Site URL without a path: its host is the rule's host, `https://` turns TLS on. */
   readonly siteUrl: string;
   readonly serviceName: string;
   /** Kubernetes TLS Secret for the host (https only); the controller's default certificate without it. */
@@ -26,6 +26,11 @@ export class MattermostIngress extends Construct {
   constructor(scope: Construct, id: string, props: MattermostIngressProps) {
     super(scope, id);
     const url = new URL(props.siteUrl);
+    // The rule routes "/" and the pods' probes and SAML's ACS URL are at the root: a site under a path
+    // would get pages Mattermost does not serve there (the schema rejects it in environment files).
+    if (url.pathname !== "/" || url.search || url.hash) {
+      throw new Error(`MattermostIngress: siteUrl must have no path, query or fragment (got "${props.siteUrl}"): Mattermost is served at the root of its host`);
+    }
     const https = url.protocol === "https:";
     const annotations: Record<string, string> = {
       "nginx.ingress.kubernetes.io/proxy-body-size": `${props.maxFileSizeMb}m`,

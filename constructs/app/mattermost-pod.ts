@@ -24,11 +24,22 @@ export interface MattermostPodProps {
   readonly mountedSecrets: readonly MountedSecret[];
   /** Claim for /mattermost/data (local files); omitted with S3. */
   readonly dataClaimName?: string;
+  /**
+   * The claim's access mode (`ReadWriteOnce`, `ReadWriteMany`, `ReadWriteOncePod`). Anything but
+   * ReadWriteMany makes the Deployment stop its old pod before it starts the new one. Default `ReadWriteOnce`.
+   */
+  readonly dataClaimAccessMode?: string;
   readonly resources: MattermostConfig["resources"];
   readonly metrics: boolean;
   readonly gossip: boolean;
   /** dockerconfigjson Secret for a private registry. */
   readonly imagePullSecretName?: string;
+  /**
+   * Pod-template annotations that change when something the pods read only at start changes (a
+   * hash of the env Secret's values): a new value is a new pod template, so the Deployment rolls.
+   * Values derived from secrets must stay sensitive (never `nonsensitive()`).
+   */
+  readonly rolloutAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** uid/gid of the `mattermost` user in the images of image/ and the official ones. */
@@ -40,11 +51,34 @@ export const POD_SECURITY_CONTEXT = {
   runAsUser: MATTERMOST_UID,
   runAsGroup: MATTERMOST_UID,
   fsGroup: MATTERMOST_UID,
+  fsGroupChangePolicy: "OnRootMismatch", // chown the files claim only when its root's group is wrong, not at every start
   seccompProfile: { type: "RuntimeDefault" },
 };
 
-/** What every run-once Job of the stack shares: a few retries, and a day to read its logs. */
-export const RUN_ONCE_JOB = { backoffLimit: 3, ttlSecondsAfterFinished: "86400" };
+/**
+ * What every run-once Job of the stack shares: a few retries, and no `ttlSecondsAfterFinished`.
+ * A finished Job stays until Terraform replaces it (its name follows what it runs), because the
+ * kubernetes provider forgets a Job it cannot find: resourceKubernetesJobV1Read
+ * (hashicorp/terraform-provider-kubernetes, kubernetes/resource_kubernetes_job_v1.go) calls
+ * d.SetId("") on NotFound, so a Job the TTL controller deleted is planned again on every plan
+ * (provider issue #2531; PR #2596 handled ttl 0 only and was reverted by PR #2650).
+ */
+export const RUN_ONCE_JOB = { backoffLimit: 3 };
+
+/** Seconds Terraform waits past a Job's activeDeadlineSeconds, so Kubernetes marks it Failed first. */
+export const JOB_DEADLINE_MARGIN_SECONDS = 60;
+
+/**
+ * The deadline of a run-once Job in Kubernetes (activeDeadlineSeconds: every retry and image pull
+ * included) and Terraform's wait for it, a little longer. The provider waits in
+ * retryUntilJobV1IsFinished until the Job is Complete or Failed (kubernetes/resource_kubernetes_job_v1.go,
+ * default timeout 1 minute); with the deadline first, a stuck Job ends as "job ... is in failed
+ * state" instead of Terraform giving up while Kubernetes keeps running it.
+ */
+export function runOnceJobDeadline(seconds: number) {
+  const wait = `${seconds + JOB_DEADLINE_MARGIN_SECONDS}s`;
+  return { activeDeadlineSeconds: seconds, timeouts: { create: wait, update: wait } };
+}
 
 /** The pod of a run-once Job: no restarts in place, no service-account token, no service links, hardened. */
 export const RUN_ONCE_POD = {
@@ -64,12 +98,30 @@ export const CONTAINER_SECURITY_CONTEXT = {
 
 const PING = { path: "/api/v4/system/ping", port: String(HTTP_PORT) };
 
+/** Up to 5 minutes for a first start (plugins unpacking, a slow database), then strict checks. */
+export const STARTUP_PROBE = { periodSeconds: 10, failureThreshold: 30 };
+export const READINESS_PROBE = { periodSeconds: 5, failureThreshold: 3 };
+export const LIVENESS_PROBE = { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
+
+/** What a pod is given to pull the image before its startup probe's clock matters (a ~1 GB image). */
+export const IMAGE_PULL_SECONDS = 180;
+
+/** Mattermost drains websockets on SIGTERM; the time it gets before the kill. */
+export const TERMINATION_GRACE_SECONDS = 60;
+
+/**
+ * The longest one pod may take from creation to Ready: the image pull, the startup probe's whole
+ * allowance (period x failureThreshold), and one readiness period. Rollout deadlines derive from it.
+ */
+export const POD_START_SECONDS =
+  IMAGE_PULL_SECONDS + STARTUP_PROBE.periodSeconds * STARTUP_PROBE.failureThreshold + READINESS_PROBE.periodSeconds;
+
 /** The container's env: secret-backed variables through secretKeyRef, the rest as literals. */
 export function containerEnv(props: Pick<MattermostPodProps, "settings" | "envSecretName">) {
   return [
-    ...Object.entries(props.settings.fromSecret).map(([name, key]) => ({
+    ...Object.entries(props.settings.fromSecret).map(([name, ref]) => ({
       name,
-      valueFrom: { secretKeyRef: { name: props.envSecretName, key: key! } },
+      valueFrom: { secretKeyRef: typeof ref === "string" ? { name: props.envSecretName, key: ref } : { name: ref!.secretName, key: ref!.key } },
     })),
     ...Object.entries(props.settings.literal).map(([name, value]) => ({ name, value })),
   ];
@@ -105,10 +157,9 @@ export function mattermostContainer(props: MattermostPodProps, mode: { serving: 
                 ]
               : []),
           ],
-          // Up to 5 minutes for a first start (plugins unpacking, a slow database), then strict checks.
-          startupProbe: { httpGet: PING, periodSeconds: 10, failureThreshold: 30 },
-          readinessProbe: { httpGet: PING, periodSeconds: 5, failureThreshold: 3 },
-          livenessProbe: { httpGet: PING, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+          startupProbe: { httpGet: PING, ...STARTUP_PROBE },
+          readinessProbe: { httpGet: PING, ...READINESS_PROBE },
+          livenessProbe: { httpGet: PING, ...LIVENESS_PROBE },
         }
       : {}),
   };

@@ -18,21 +18,32 @@ export type FileStore =
 /** Keys of the workload's Secret that settings may reference. */
 export type SecretKey = "dsn" | "s3-access-key-id" | "s3-secret-access-key" | "smtp-password";
 
+/** A key of another Secret (the licence's, whose name changes with its content). */
+export interface SecretRef {
+  readonly secretName: string;
+  readonly key: string;
+}
+
 /** Input of {@link mattermostSettings}. */
 export interface MattermostSettingsInput {
   readonly environmentName: string;
   readonly mattermost: MattermostConfig;
   readonly files: FileStore;
-  /** Path of the mounted licence file; required when `mattermost.licensed`. */
-  readonly licenceFile?: string;
+  /** The licence's Secret and key; required when `mattermost.licensed`. */
+  readonly licence?: SecretRef;
+  /**
+   * Changes whenever a Job writes into the config store (the plugins, the SAML certificate): the
+   * running servers never see such a write (see CONFIG_REVISION_VARIABLE), so the pods must roll.
+   */
+  readonly configRevision?: string;
 }
 
 /** The container's environment: literal values, and variables read from the workload's Secret. */
 export interface MattermostSettings {
   /** Name -> value; never a secret. */
   readonly literal: Readonly<Record<string, string>>;
-  /** Name -> key of the workload's Secret (reaches the container through secretKeyRef). */
-  readonly fromSecret: Readonly<Partial<Record<string, SecretKey>>>;
+  /** Name -> key of the workload's Secret, or of another Secret (reaches the container through secretKeyRef). */
+  readonly fromSecret: Readonly<Partial<Record<string, SecretKey | SecretRef>>>;
 }
 
 /** Where Mattermost writes files with the local driver: the storage stack's claim is mounted here. */
@@ -59,6 +70,38 @@ const UBUNTU_SSO = {
 export const SAML_IDP_CERTIFICATE = "saml-idp.crt";
 
 /**
+ * What the support packet reports as the installation type. Mattermost copies MM_INSTALL_TYPE
+ * verbatim into diagnostics.yaml (mattermost/mattermost server/channels/app/platform/
+ * support_packet.go, getSupportPacketDiagnostics; "unknown" when unset). It is free text:
+ * mattermost-operator sets `kubernetes-operator`, Docker images commonly set `docker`; these stacks
+ * are neither, so they say what they are (Kubernetes, deployed with Terraform) without claiming the
+ * operator.
+ */
+export const INSTALL_TYPE = "kubernetes-terraform";
+
+/**
+ * The header ingress-nginx sets to the client's address as it sees it (`X-Real-IP $the_real_ip`,
+ * kubernetes/ingress-nginx rootfs/etc/nginx/template/nginx.tmpl). Mattermost takes the client
+ * address from the first header of ServiceSettings.TrustedProxyIPHeader that is present, else from
+ * the TCP peer, the ingress pod (mattermost/mattermost server/channels/utils/utils.go, GetIPAddress).
+ * Only the ingress controller reaches port 8065 (the NetworkPolicy), so no client can forge it.
+ */
+export const TRUSTED_PROXY_HEADER = "X-Real-IP";
+
+/**
+ * Not a Mattermost setting (Mattermost reads only MM_* names): its value follows what the Jobs wrote
+ * into the config store, so a change rolls the pods. Mattermost reads its config at start and on
+ * config events; a write straight into the database raises none (mattermost/mattermost
+ * server/config/store.go, Store.Load / Store.Set are the only paths that invoke the listeners).
+ */
+export const CONFIG_REVISION_VARIABLE = "MATTERMOST_CDKTF_CONFIG_REVISION";
+
+/** The ACS URL Mattermost serves: `/login/sso/saml` under the site URL (which has no path: see the schema). */
+export function assertionConsumerServiceUrl(siteUrl: string): string {
+  return `${siteUrl.replace(/\/+$/, "")}/login/sso/saml`;
+}
+
+/**
  * Every setting of the Mattermost container, from the environment's `mattermost` section and the
  * storage offer. Pure: same input, same output; no construct is made. Order of precedence (as the
  * charm had it): base, feature settings, extraEnv, then the licence path that extraEnv cannot touch.
@@ -68,6 +111,9 @@ export function mattermostSettings(input: MattermostSettingsInput): MattermostSe
   const literal: Record<string, string> = {
     MM_SERVICESETTINGS_SITEURL: mm.siteUrl,
     MM_SERVICESETTINGS_LISTENADDRESS: `:${HTTP_PORT}`,
+    // Every request comes through the ingress: take the client's address from its header.
+    MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER: TRUSTED_PROXY_HEADER,
+    MM_INSTALL_TYPE: INSTALL_TYPE,
     MM_SQLSETTINGS_DRIVERNAME: "postgres",
     MM_LOGSETTINGS_ENABLECONSOLE: "true",
     MM_LOGSETTINGS_CONSOLELEVEL: mm.debug ? "DEBUG" : "INFO",
@@ -80,7 +126,7 @@ export function mattermostSettings(input: MattermostSettingsInput): MattermostSe
     // The charm set this only with S3 (LP:1881227); the ingress limit is useless without it.
     MM_FILESETTINGS_MAXFILESIZE: String(mm.maxFileSizeMb * 1048576),
   };
-  const fromSecret: Partial<Record<string, SecretKey>> = { MM_CONFIG: "dsn", MM_SQLSETTINGS_DATASOURCE: "dsn" };
+  const fromSecret: Partial<Record<string, SecretKey | SecretRef>> = { MM_CONFIG: "dsn", MM_SQLSETTINGS_DATASOURCE: "dsn" };
 
   if (input.files.kind === "local") {
     Object.assign(literal, { MM_FILESETTINGS_DRIVERNAME: "local", MM_FILESETTINGS_DIRECTORY: `${DATA_DIRECTORY}/` });
@@ -145,7 +191,6 @@ export function mattermostSettings(input: MattermostSettingsInput): MattermostSe
 
   if (mm.saml) {
     const saml = mm.saml.preset === "ubuntu-sso" ? { ...UBUNTU_SSO, ...withoutPreset(mm.saml) } : mm.saml;
-    const siteHost = new URL(mm.siteUrl).host;
     Object.assign(literal, {
       MM_SAMLSETTINGS_ENABLE: "true",
       MM_SAMLSETTINGS_VERIFY: "true",
@@ -154,7 +199,7 @@ export function mattermostSettings(input: MattermostSettingsInput): MattermostSe
       MM_SAMLSETTINGS_IDPDESCRIPTORURL: saml.idpDescriptorUrl ?? "",
       MM_SAMLSETTINGS_IDPMETADATAURL: saml.idpMetadataUrl ?? "",
       MM_SAMLSETTINGS_SERVICEPROVIDERIDENTIFIER: saml.serviceProviderIdentifier ?? mm.siteUrl,
-      MM_SAMLSETTINGS_ASSERTIONCONSUMERSERVICEURL: `https://${siteHost}/login/sso/saml`,
+      MM_SAMLSETTINGS_ASSERTIONCONSUMERSERVICEURL: assertionConsumerServiceUrl(mm.siteUrl),
       MM_SAMLSETTINGS_IDPCERTIFICATEFILE: SAML_IDP_CERTIFICATE,
       MM_SAMLSETTINGS_LOGINBUTTONTEXT: saml.loginButtonText ?? "SAML",
       MM_SAMLSETTINGS_EMAILATTRIBUTE: saml.emailAttribute ?? "",
@@ -172,17 +217,35 @@ export function mattermostSettings(input: MattermostSettingsInput): MattermostSe
     }
   }
 
-  if (mm.plugins.length > 0) {
-    literal.MM_PLUGINSETTINGS_ENABLE = "true";
-    literal.MM_PLUGINSETTINGS_PLUGINSTATES = JSON.stringify(Object.fromEntries(mm.plugins.map((id) => [id, { Enable: true }])));
-  }
+  // mattermost.plugins sets no variable: an environment override of PluginStates replaces the whole
+  // map (mattermost/mattermost server/config/environment.go, applyEnvKey, reflect.Map case) and is
+  // re-applied on every save (Store.Set), which would switch off every prepackaged plugin and pin the
+  // System Console. The PluginStatesJob enables the listed plugins in the config store instead.
 
   // Applied last so it can override any literal above; the schema keeps it off the secret-carrying names.
   Object.assign(literal, mm.extraEnv);
 
+  if (mm.outboundProxy) {
+    // Mattermost's client for untrusted URLs dials through the proxy with its filtering dialer, which
+    // refuses reserved (private) addresses, the proxy's included, unless the host is listed in
+    // AllowedUntrustedInternalConnections (mattermost/mattermost server/platform/shared/httpservice/
+    // client.go, dialContextFilter: allowHost(host) is asked before the name is resolved;
+    // httpservice.go, MakeTransport). The proxy's host is listed (host only, never a network), after
+    // whatever extraEnv lists.
+    const name = Object.keys(literal).find((n) => n.toUpperCase() === "MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS") ?? "MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS";
+    const host = new URL(mm.outboundProxy).hostname.replace(/^\[(.*)\]$/, "$1");
+    const listed = (literal[name] ?? "").split(/[\s,]+/).filter((entry) => entry !== "");
+    literal[name] = [...listed, ...(listed.includes(host) ? [] : [host])].join(" ");
+  }
+
+  if (input.configRevision) literal[CONFIG_REVISION_VARIABLE] = input.configRevision;
+
   if (mm.licensed) {
-    if (!input.licenceFile) throw new Error("mattermostSettings: licenceFile is required when mattermost.licensed is true");
-    literal.MM_SERVICESETTINGS_LICENSEFILELOCATION = input.licenceFile;
+    if (!input.licence) throw new Error("mattermostSettings: licence is required when mattermost.licensed is true");
+    // MM_LICENSE overrides every other source and is read at every start; the licence file is read
+    // only while the database holds no active licence, so a renewed file would be ignored
+    // (mattermost/mattermost server/channels/app/platform/license.go, PlatformService.LoadLicense).
+    fromSecret.MM_LICENSE = input.licence;
   }
   return { literal, fromSecret };
 }

@@ -2,16 +2,22 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { createHash } from "crypto";
 import { Construct } from "constructs";
 import { mattermostLabels } from "../shared/labels";
-import { imagePullSecrets, MattermostPodProps, mattermostContainer, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD } from "./mattermost-pod";
+import { imagePullSecrets, MattermostPodProps, mattermostContainer, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD, runOnceJobDeadline } from "./mattermost-pod";
 
 /** Props of {@link MigrationJob}. */
 export interface MigrationJobProps {
   readonly environmentName: string;
   readonly namespace: string;
   readonly pod: MattermostPodProps;
-  /** How long Terraform waits for the migration. Default 30m: big databases migrate slowly. */
-  readonly timeout?: string;
+  /**
+   * How long the migration may take in all, image pulls and retries included (the Job's
+   * activeDeadlineSeconds; Terraform waits a minute longer). Default 1800: big databases migrate slowly.
+   */
+  readonly deadlineSeconds?: number;
 }
+
+/** Default deadline of the migration, in seconds. */
+export const MIGRATION_DEADLINE_SECONDS = 1800;
 
 /** The migration command of Mattermost >= 9: applies pending schema migrations and exits. */
 export const MIGRATE_COMMAND = ["mattermost", "db", "migrate"];
@@ -25,6 +31,7 @@ export function imageHash(image: string): string {
  * Runs `mattermost db migrate` with a new image before any pod of that image serves. Its name
  * follows the image, so a new image is a new Job; Terraform waits for it to succeed, and the
  * Deployment depends on it, so a failed migration stops the rollout with the old pods still serving.
+ * The finished Job stays in the cluster (no TTL), so the next plan finds it and stays quiet.
  */
 export class MigrationJob extends Construct {
   public readonly job: JobV1;
@@ -32,13 +39,12 @@ export class MigrationJob extends Construct {
   constructor(scope: Construct, id: string, props: MigrationJobProps) {
     super(scope, id);
     const labels = mattermostLabels(props.environmentName, "migration");
-    const timeout = props.timeout ?? "30m";
+    const deadline = runOnceJobDeadline(props.deadlineSeconds ?? MIGRATION_DEADLINE_SECONDS);
     this.job = new JobV1(this, "job", {
       metadata: { name: `mattermost-${props.environmentName}-migrate-${imageHash(props.pod.image)}`, namespace: props.namespace, labels },
       spec: {
-        // Once Kubernetes removes the finished Job, the next apply runs it again, which is
-        // harmless: migrating an up-to-date schema does nothing.
         ...RUN_ONCE_JOB,
+        activeDeadlineSeconds: deadline.activeDeadlineSeconds,
         template: {
           metadata: { labels },
           spec: {
@@ -53,7 +59,7 @@ export class MigrationJob extends Construct {
         },
       },
       waitForCompletion: true,
-      timeouts: { create: timeout, update: timeout },
+      timeouts: deadline.timeouts,
     });
   }
 }

@@ -29,6 +29,6 @@ export const STORAGE_OFFER: Offer<StorageOfferField> = {
     secretAccessKey: { description: "S3 secret access key, or empty (IRSA or local)", sensitive: true },
     roleArn: { description: "IAM role for the Mattermost service account (IRSA), or empty" },
     claimName: { description: "PersistentVolumeClaim for /mattermost/data, or empty" },
-    namespace: { description: "Namespace the storage stack made for the claim, or empty" },
+    namespace: { description: "Mattermost's namespace, which the storage stack holds" },
   },
 };

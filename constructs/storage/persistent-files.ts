@@ -1,4 +1,3 @@
-import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1";
 import { Construct } from "constructs";
 import { mattermostLabels } from "../shared/labels";
@@ -6,7 +5,7 @@ import { mattermostLabels } from "../shared/labels";
 /** Props of {@link PersistentFiles}. */
 export interface PersistentFilesProps {
   readonly environmentName: string;
-  /** Namespace to create; it holds the claim, so it lives and dies with the files. */
+  /** The namespace the claim lives in (MattermostNamespace, in the same stack: it dies with the claim). */
   readonly namespace: string;
   /** Requested size, e.g. `10Gi`. */
   readonly size: string;
@@ -16,23 +15,17 @@ export interface PersistentFilesProps {
 }
 
 /**
- * Mattermost's namespace and the PersistentVolumeClaim for `/mattermost/data`. Deleting a namespace
- * deletes its claims, so whoever holds the claim must also hold the namespace.
+ * The PersistentVolumeClaim for `/mattermost/data`. Deleting a namespace deletes its claims, so
+ * the stack that holds the claim also holds its namespace.
  */
 export class PersistentFiles extends Construct {
   public readonly claimName: string;
-  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: PersistentFilesProps) {
     super(scope, id);
     const labels = mattermostLabels(props.environmentName, "files");
-    const namespace = new NamespaceV1(this, "namespace", {
-      metadata: { name: props.namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } },
-      // Deleting the namespace deletes the claim in it, and with it (usually) the volume.
-      lifecycle: { preventDestroy: true },
-    });
     const claim = new PersistentVolumeClaimV1(this, "claim", {
-      metadata: { name: `mattermost-${props.environmentName}-files`, namespace: namespace.metadata.name, labels },
+      metadata: { name: `mattermost-${props.environmentName}-files`, namespace: props.namespace, labels },
       spec: {
         accessModes: [props.accessMode],
         resources: { requests: { storage: props.size } },
@@ -43,6 +36,5 @@ export class PersistentFiles extends Construct {
       lifecycle: { preventDestroy: true },
     });
     this.claimName = claim.metadata.name;
-    this.namespace = namespace.metadata.name;
   }
 }

@@ -1,3 +1,4 @@
+import { CONFIG_REVISION_VARIABLE } from "../../../constructs/app/mattermost-settings";
 import { awsInput, environment, localInput, synthEnvironments, synthShipped } from "../../support/synth";
 
 /**
@@ -8,7 +9,8 @@ import { awsInput, environment, localInput, synthEnvironments, synthShipped } fr
 const MATTERMOST_SETTINGS = [
   "ServiceSettings.SiteURL",
   "ServiceSettings.ListenAddress",
-  "ServiceSettings.LicenseFileLocation",
+  "ServiceSettings.TrustedProxyIPHeader",
+  "ServiceSettings.AllowedUntrustedInternalConnections",
   "SqlSettings.DriverName",
   "SqlSettings.DataSource",
   "FileSettings.DriverName",
@@ -70,8 +72,14 @@ const MATTERMOST_SETTINGS = [
   "PluginSettings.PluginStates",
 ];
 const KNOWN = new Set(MATTERMOST_SETTINGS.map((s) => `MM_${s.replace(".", "_").toUpperCase()}`));
-/** Not settings, but read by the server itself: the config store's DSN, and Go's proxy variables. */
-const PROCESS_VARIABLES = new Set(["MM_CONFIG", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"]);
+/**
+ * Not settings, but read by the server itself: the config store's DSN, the licence
+ * (server/channels/app/platform/license.go, LoadLicense), the support packet's installation type
+ * (server/channels/app/platform/support_packet.go) and Go's proxy variables.
+ */
+const PROCESS_VARIABLES = new Set(["MM_CONFIG", "MM_LICENSE", "MM_INSTALL_TYPE", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"]);
+/** Read by nobody: it only changes the pod template (the Jobs' inputs: psql's DSN and the plugin states). */
+const NOT_FOR_MATTERMOST = new Set(["MATTERMOST_DSN", "PLUGIN_STATES", CONFIG_REVISION_VARIABLE]);
 
 /** Every container variable name of every Deployment and Job in the stacks. */
 function variableNames(stacks: Record<string, any>): string[] {
@@ -108,10 +116,10 @@ describe("every variable the stacks give Mattermost is a real setting", () => {
   const names = variableNames({ ...synthShipped(), ...synthEnvironments([environment("all", everything), environment("files", localInput())]) });
 
   test("the check covers what matters (sanity: secrets, files, SAML, SMTP are all there)", () => {
-    expect(names).toEqual(expect.arrayContaining(["MM_CONFIG", "MM_SQLSETTINGS_DATASOURCE", "MM_FILESETTINGS_AMAZONS3BUCKET", "MM_FILESETTINGS_DIRECTORY", "MM_SAMLSETTINGS_IDPURL", "MM_EMAILSETTINGS_SMTPSERVER", "HTTP_PROXY"]));
+    expect(names).toEqual(expect.arrayContaining(["MM_CONFIG", "MM_LICENSE", "MM_INSTALL_TYPE", CONFIG_REVISION_VARIABLE, "MM_SQLSETTINGS_DATASOURCE", "MM_FILESETTINGS_AMAZONS3BUCKET", "MM_FILESETTINGS_DIRECTORY", "MM_SAMLSETTINGS_IDPURL", "MM_EMAILSETTINGS_SMTPSERVER", "HTTP_PROXY"]));
   });
 
   test("no invented MM_ names", () => {
-    expect(names.filter((name) => !KNOWN.has(name) && !PROCESS_VARIABLES.has(name) && name !== "MATTERMOST_DSN")).toEqual([]);
+    expect(names.filter((name) => !KNOWN.has(name) && !PROCESS_VARIABLES.has(name) && !NOT_FOR_MATTERMOST.has(name))).toEqual([]);
   });
 });

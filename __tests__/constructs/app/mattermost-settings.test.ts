@@ -1,12 +1,14 @@
 import { mattermostSchema, MattermostInput } from "../../../config/schema/mattermost";
-import { FileStore, mattermostSettings } from "../../../constructs/app/mattermost-settings";
+import { CONFIG_REVISION_VARIABLE, FileStore, mattermostSettings, SecretRef } from "../../../constructs/app/mattermost-settings";
 
 const S3: FileStore = { kind: "s3", bucket: "files", region: "eu-west-1", endpoint: "s3.eu-west-1.amazonaws.com", pathPrefix: "", ssl: "true", sse: "false", irsa: false };
 
+const LICENCE: SecretRef = { secretName: "mattermost-test-licence-abcd1234", key: "licence" };
+
 /** Settings for `mattermost` (defaults filled in) of environment "test". */
-function settingsOf(mattermost: Partial<MattermostInput>, files: FileStore = { kind: "local" }, licenceFile?: string) {
-  const config = mattermostSchema.parse({ image: "mattermost/mattermost-team-edition:10.11.4", siteUrl: "http://chat.test", ...mattermost });
-  return mattermostSettings({ environmentName: "test", mattermost: config, files, ...(licenceFile ? { licenceFile } : {}) });
+function settingsOf(mattermost: Partial<MattermostInput>, files: FileStore = { kind: "local" }, licence?: SecretRef, configRevision?: string) {
+  const config = mattermostSchema.parse({ image: "mattermost/mattermost-enterprise-edition:10.11.4", siteUrl: "http://chat.test", ...mattermost });
+  return mattermostSettings({ environmentName: "test", mattermost: config, files, ...(licence ? { licence } : {}), ...(configRevision ? { configRevision } : {}) });
 }
 
 describe("Mattermost settings (the charm's environment, ported from its unit tests)", () => {
@@ -59,7 +61,7 @@ describe("Mattermost settings (the charm's environment, ported from its unit tes
   });
 
   test("clustering: on, a cluster name with the environment's name, peers by IP, gossip port 8074", () => {
-    expect(settingsOf({ clustering: true, licensed: true }, S3, "/l").literal).toMatchObject({
+    expect(settingsOf({ clustering: true, licensed: true }, S3, LICENCE).literal).toMatchObject({
       MM_CLUSTERSETTINGS_ENABLE: "true",
       MM_CLUSTERSETTINGS_CLUSTERNAME: "mattermost-test",
       MM_CLUSTERSETTINGS_USEIPADDRESS: "true",
@@ -103,7 +105,7 @@ describe("Mattermost settings (the charm's environment, ported from its unit tes
   });
 
   test("sso (saml preset ubuntu-sso): what the charm hard-coded, certificate from the config store", () => {
-    const { literal } = settingsOf({ siteUrl: "https://chat.example.com", licensed: true, saml: { preset: "ubuntu-sso" } }, S3, "/l");
+    const { literal } = settingsOf({ siteUrl: "https://chat.example.com", licensed: true, saml: { preset: "ubuntu-sso" } }, S3, LICENCE);
     expect(literal).toMatchObject({
       MM_EMAILSETTINGS_ENABLESIGNINWITHEMAIL: "false",
       MM_EMAILSETTINGS_ENABLESIGNINWITHUSERNAME: "false",
@@ -134,7 +136,7 @@ describe("Mattermost settings (the charm's environment, ported from its unit tes
         saml: { idpUrl: "https://idp.example.com/sso", idpDescriptorUrl: "https://idp.example.com", emailAttribute: "mail", usernameAttribute: "uid", loginButtonText: "Company SSO" },
       },
       S3,
-      "/l",
+      LICENCE,
     );
     expect(literal).toMatchObject({
       MM_SAMLSETTINGS_IDPURL: "https://idp.example.com/sso",
@@ -147,21 +149,46 @@ describe("Mattermost settings (the charm's environment, ported from its unit tes
     expect(literal.MM_EMAILSETTINGS_ENABLESIGNINWITHEMAIL).toBeUndefined();
   });
 
-  test("licence: the mounted file's path, set after extraEnv", () => {
-    const { literal } = settingsOf({ licensed: true }, { kind: "local" }, "/etc/mattermost/licence/licence");
-    expect(literal.MM_SERVICESETTINGS_LICENSEFILELOCATION).toBe("/etc/mattermost/licence/licence");
-    const keys = Object.keys(literal);
-    expect(keys[keys.length - 1]).toBe("MM_SERVICESETTINGS_LICENSEFILELOCATION");
+  test("licence: MM_LICENSE from the licence Secret (read at every start), never a file path", () => {
+    const settings = settingsOf({ licensed: true }, { kind: "local" }, LICENCE);
+    expect(settings.fromSecret.MM_LICENSE).toEqual(LICENCE);
+    expect(settings.literal.MM_LICENSE).toBeUndefined();
+    expect(settings.literal.MM_SERVICESETTINGS_LICENSEFILELOCATION).toBeUndefined();
   });
 
-  test("licensed without a licence file path is a programming error", () => {
-    expect(() => settingsOf({ licensed: true })).toThrow(/licenceFile is required/);
+  test("licensed without the licence Secret is a programming error", () => {
+    expect(() => settingsOf({ licensed: true })).toThrow(/licence is required/);
   });
 
-  test("plugins: enabled through PluginStates JSON", () => {
+  test("plugins: no PluginStates variable (it would replace the whole map and pin the System Console)", () => {
     const { literal } = settingsOf({ plugins: ["com.github.matterpoll.matterpoll", "mattermost-autolink"] });
-    expect(literal.MM_PLUGINSETTINGS_ENABLE).toBe("true");
-    expect(JSON.parse(literal.MM_PLUGINSETTINGS_PLUGINSTATES)).toEqual({ "com.github.matterpoll.matterpoll": { Enable: true }, "mattermost-autolink": { Enable: true } });
+    expect(literal.MM_PLUGINSETTINGS_PLUGINSTATES).toBeUndefined();
+    expect(literal.MM_PLUGINSETTINGS_ENABLE).toBeUndefined();
+  });
+
+  test("client addresses: the ingress's X-Real-IP header is trusted", () => {
+    expect(settingsOf({}).literal.MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER).toBe("X-Real-IP");
+  });
+
+  test("install type: the support packet says Kubernetes with Terraform", () => {
+    expect(settingsOf({}).literal.MM_INSTALL_TYPE).toBe("kubernetes-terraform");
+  });
+
+  test("outbound proxy: its host (only the host) may be a private address for the untrusted-URL client", () => {
+    expect(settingsOf({ outboundProxy: "http://10.0.0.7:3128" }).literal.MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS).toBe("10.0.0.7");
+    expect(settingsOf({ outboundProxy: "http://[fd00::7]:3128" }).literal.MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS).toBe("fd00::7");
+    // What extraEnv lists stays, the proxy's host comes after it, once.
+    const merged = settingsOf({ outboundProxy: "http://squid.proxy.svc:3128", extraEnv: { MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS: "gitlab.internal 10.1.0.0/16" } });
+    expect(merged.literal.MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS).toBe("gitlab.internal 10.1.0.0/16 squid.proxy.svc");
+    const listed = settingsOf({ outboundProxy: "http://squid:3128", extraEnv: { MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS: "squid" } });
+    expect(listed.literal.MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS).toBe("squid");
+    expect(settingsOf({}).literal.MM_SERVICESETTINGS_ALLOWEDUNTRUSTEDINTERNALCONNECTIONS).toBeUndefined();
+  });
+
+  test("config revision: a variable Mattermost does not read, only when a Job wrote into the config store", () => {
+    expect(settingsOf({}, { kind: "local" }, undefined, "0a1b2c3d").literal[CONFIG_REVISION_VARIABLE]).toBe("0a1b2c3d");
+    expect(settingsOf({}).literal[CONFIG_REVISION_VARIABLE]).toBeUndefined();
+    expect(CONFIG_REVISION_VARIABLE.startsWith("MM")).toBe(false);
   });
 
   test("extra_env: applied last, overriding what came before", () => {
@@ -196,7 +223,7 @@ describe("Mattermost settings (the charm's environment, ported from its unit tes
     expect(settings.literal.MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY).toBeUndefined();
   });
 
-  test("every variable is MM_<SECTION>_<SETTING> or a proxy variable", () => {
+  test("every variable is MM_<SECTION>_<SETTING>, a variable Mattermost reads by name, or a proxy variable", () => {
     const { literal, fromSecret } = settingsOf(
       {
         siteUrl: "https://chat.example.com",
@@ -212,10 +239,10 @@ describe("Mattermost settings (the charm's environment, ported from its unit tes
         plugins: ["p"],
       },
       S3,
-      "/l",
+      LICENCE,
     );
     for (const name of [...Object.keys(literal), ...Object.keys(fromSecret)]) {
-      expect(name).toMatch(/^(MM_[A-Z0-9]+SETTINGS_[A-Z0-9]+|MM_CONFIG|HTTPS?_PROXY|NO_PROXY)$/);
+      expect(name).toMatch(/^(MM_[A-Z0-9]+SETTINGS_[A-Z0-9]+|MM_CONFIG|MM_LICENSE|MM_INSTALL_TYPE|HTTPS?_PROXY|NO_PROXY)$/);
     }
   });
 });
