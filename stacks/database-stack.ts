@@ -65,6 +65,13 @@ export class DatabaseStack extends TerraformStack {
         sensitive: true,
         nullable: false,
         description: `Password of ${db.adminUser} on ${db.host}, used to create Mattermost's role and database`,
+        // Without it the postgresql provider fails later with a login error that names no variable.
+        validation: [
+          {
+            condition: "${length(var.database_admin_password) > 0}",
+            errorMessage: `database_admin_password is empty: set the password of ${db.adminUser} on ${db.host} as TF_VAR_database_admin_password (or a sensitive workspace variable in Terraform Cloud).`,
+          },
+        ],
       });
       server = { host: db.host, port: db.port, adminUser: db.adminUser, adminPassword: adminPassword.stringValue };
     }

@@ -179,9 +179,10 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     expect(env.MM_FILESETTINGS_AMAZONS3REGION.value).toBe("${data.terraform_remote_state.storage.outputs.storage_region}");
     const secret = resources(stack, "kubernetes_secret_v1").find((s) => s.metadata.name === "mattermost-production-env");
     expect(secret.data).toEqual({
-      dsn: "${data.terraform_remote_state.database.outputs.database_dsn}",
+      // Sensitive offer fields are marked sensitive again where they are read (ConsumedOffer.get).
+      dsn: "${sensitive(data.terraform_remote_state.database.outputs.database_dsn)}",
       "s3-access-key-id": "${data.terraform_remote_state.storage.outputs.storage_access_key_id}",
-      "s3-secret-access-key": "${data.terraform_remote_state.storage.outputs.storage_secret_access_key}",
+      "s3-secret-access-key": "${sensitive(data.terraform_remote_state.storage.outputs.storage_secret_access_key)}",
       "smtp-password": "${var.smtp_password}",
     });
     expect(Object.keys(stack.variable ?? {}).sort()).toEqual(["mattermost_licence", "smtp_password"]);

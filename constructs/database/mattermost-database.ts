@@ -48,6 +48,8 @@ export class MattermostDatabase extends Construct {
       replication: false,
       bypassRowLevelSecurity: false,
       connectionLimit,
+      // Destroying it would REASSIGN OWNED BY, DROP OWNED BY and DROP ROLE: see the database below.
+      lifecycle: { preventDestroy: true },
     });
     // The admin acts as the owner through membership: RDS gives no superuser, and only the owner may
     // revoke what PUBLIC has on the database or connect once PUBLIC cannot. The admin can already
@@ -68,6 +70,12 @@ export class MattermostDatabase extends Construct {
       template: "template0",
       allowConnections: true,
       dependsOn: [adminIsOwner],
+      // Mattermost's data. The provider's delete terminates every session and drops it (with FORCE on
+      // PostgreSQL 13+), before Terraform reaches the RDS instance whose deletion protection or final
+      // snapshot would have kept it (cyrilgdn/terraform-provider-postgresql v1.26.0,
+      // postgresql/resource_postgresql_database.go, resourcePostgreSQLDatabaseDelete; the role's:
+      // resource_postgresql_role.go, resourcePostgreSQLRoleDelete). docs/database.md gives the way out.
+      lifecycle: { preventDestroy: true },
     });
     // PostgreSQL lets every role (PUBLIC) connect to a new database and make temporary tables in it.
     // Mattermost keeps all it has as owner.

@@ -15,10 +15,14 @@ import type { BackendConfig } from "../../config/schema/backend";
  * Where one stack keeps its state. The producer configures its backend from it and every consumer
  * builds its `terraform_remote_state` from the very same value, so the two cannot disagree.
  */
-export type StateLocation =
+export type StateLocation = (
   | { readonly kind: "local"; readonly path: string }
   | { readonly kind: "cloud"; readonly hostname: string; readonly organization: string; readonly workspace: string }
-  | { readonly kind: "s3"; readonly bucket: string; readonly key: string; readonly region: string; readonly dynamodbTable?: string };
+  | { readonly kind: "s3"; readonly bucket: string; readonly key: string; readonly region: string; readonly dynamodbTable?: string }
+) & {
+  /** The id of the stack whose state this is: consumers name it when it must be deployed first. */
+  readonly stack: string;
+};
 
 /**
  * The state location of stack `stackId` under an environment's `backend` settings.
@@ -29,12 +33,13 @@ export type StateLocation =
 export function stateLocation(backend: BackendConfig, stackId: string): StateLocation {
   switch (backend.kind) {
     case "local":
-      return { kind: "local", path: `../../../${backend.stateDir.replace(/\/+$/, "")}/${stackId}.tfstate` };
+      return { kind: "local", stack: stackId, path: `../../../${backend.stateDir.replace(/\/+$/, "")}/${stackId}.tfstate` };
     case "cloud":
-      return { kind: "cloud", hostname: backend.hostname, organization: backend.organization, workspace: `${backend.workspacePrefix}${stackId}` };
+      return { kind: "cloud", stack: stackId, hostname: backend.hostname, organization: backend.organization, workspace: `${backend.workspacePrefix}${stackId}` };
     case "s3":
       return {
         kind: "s3",
+        stack: stackId,
         bucket: backend.bucket,
         key: `${backend.keyPrefix}/${stackId}.tfstate`,
         region: backend.region,
@@ -73,6 +78,8 @@ export function readStateAt(scope: Construct, id: string, location: StateLocatio
     case "local":
       return new DataTerraformRemoteStateLocal(scope, id, { path: location.path });
     case "cloud":
+      // Needs the producer workspace to share its whole state with this one; tfe_outputs would read
+      // only outputs but needs a standing API token in the consumer's workspace (README, Offers).
       return new DataTerraformRemoteState(scope, id, {
         hostname: location.hostname,
         organization: location.organization,
