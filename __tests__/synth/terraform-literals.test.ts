@@ -1,9 +1,9 @@
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { App, Fn, LocalBackend, Op, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { keepTextLiteral } from "../../synth/terraform-literals";
 import { awsInput, environment, localInput, onlyResource, synthEnvironments, synthShipped, tempDir } from "../support/synth";
+import { TerraformDir } from "../support/terraform";
 
 /** What a user may write in any free-text key of an environment file. */
 const HOSTILE = [
@@ -11,14 +11,6 @@ const HOSTILE = [
   'x%{ for l in split("\\n", file("/etc/passwd")) }${l}%{ endfor }',
   'a"b\\c$${d}%%{e}\nnew line',
 ];
-
-/** Runs terraform in `dir`; fails (never skips) when terraform is missing. */
-function terraform(dir: string, ...args: string[]): string {
-  const result = spawnSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" } });
-  if (result.error) throw new Error(`terraform could not run (${result.error.message}); install Terraform >= 1.10 and put it on PATH`);
-  if (result.status !== 0) throw new Error(`terraform ${args.join(" ")} failed:\n${result.stderr}${result.stdout}`);
-  return result.stdout;
-}
 
 describe("text from an environment file reaches Terraform as text", () => {
   test("no construct writes an expression as text (it would now be escaped): every feature on, nothing escaped", () => {
@@ -45,7 +37,7 @@ describe("text from an environment file reaches Terraform as text", () => {
   });
 
 
-  test.each(HOSTILE)("primaryTeam %j is escaped once in the Deployment's env", (team) => {
+  test.each(HOSTILE)("primaryTeam %j is escaped once in the Deployment's env, and real terraform reads it back as written", (team) => {
     const input = localInput();
     input.mattermost.primaryTeam = team;
     input.mattermost.extraEnv = { MM_SERVICESETTINGS_CUSTOMTEXT: team };
@@ -55,6 +47,10 @@ describe("text from an environment file reaches Terraform as text", () => {
     const escaped = team.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
     expect(value("MM_TEAMSETTINGS_EXPERIMENTALPRIMARYTEAM")).toBe(escaped);
     expect(value("MM_SERVICESETTINGS_CUSTOMTEXT")).toBe(escaped);
+    // The same JSON string in an output: Terraform evaluates it as it would the container's env value.
+    const tf = new TerraformDir().write({ output: { team: { value: value("MM_TEAMSETTINGS_EXPERIMENTALPRIMARYTEAM") } } });
+    tf.apply();
+    expect(tf.outputs().team.value).toBe(team);
   });
 
   test("real terraform evaluates the escaped JSON back to exactly the text written, in templates and in function arguments", () => {
@@ -77,14 +73,14 @@ describe("text from an environment file reaches Terraform as text", () => {
     app.synth();
     warn.mockRestore();
     const stackDir = path.join(dir, "stacks", "literals");
-    terraform(stackDir, "init", "-input=false", "-no-color");
-    terraform(stackDir, "apply", "-auto-approve", "-input=false", "-no-color");
-    const outputs = JSON.parse(terraform(stackDir, "output", "-json"));
+    const tf = new TerraformDir(stackDir);
+    tf.apply();
+    const outputs = tf.outputs();
     HOSTILE.forEach((text, i) => {
       expect(outputs[`plain_${i}`].value).toBe(text);
       expect(outputs[`mixed_${i}`].value).toBe(`${text}!`);
       expect(outputs[`join_${i}`].value).toBe(`${text}:!`);
-      expect(JSON.parse(outputs[`json_${i}`].value)).toEqual({ auths: { server: { username: text, password: "!" } } });
+      expect(JSON.parse(outputs[`json_${i}`].value as string)).toEqual({ auths: { server: { username: text, password: "!" } } });
       expect(outputs[`joined_arg_${i}`].value).toBe(`${text.replace(/"/g, "'")}-!`.toUpperCase());
       expect(outputs[`compare_${i}`].value).toBe(false);
     });
