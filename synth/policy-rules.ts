@@ -86,6 +86,8 @@ export function checkStack(stack: Json): Finding[] {
   for (const workload of resources.filter((r) => ["kubernetes_deployment_v1", "kubernetes_job_v1", "kubernetes_stateful_set_v1"].includes(r.type))) {
     const pod = workload.body.spec?.template?.spec ?? {};
     if (pod.security_context?.run_as_non_root !== true) flag("pods-hardened", workload, "does not set runAsNonRoot on the pod");
+    // Nothing here talks to the Kubernetes API; with IRSA, EKS projects its own token (docs/security.md).
+    if (pod.automount_service_account_token !== false) flag("pods-hardened", workload, "mounts a Kubernetes API token (set automountServiceAccountToken: false)");
     for (const container of [...(pod.init_container ?? []), ...(pod.container ?? [])]) {
       const context = container.security_context ?? {};
       const name = `container ${container.name}`;

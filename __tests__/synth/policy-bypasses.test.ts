@@ -26,6 +26,7 @@ function deploymentWithEnv(env: Record<string, string>): any {
           metadata: { labels: { a: "b" } },
           spec: {
             securityContext: { runAsNonRoot: true },
+            automountServiceAccountToken: false,
             container: [
               {
                 name: "app",

@@ -75,9 +75,10 @@ describe("the security policy", () => {
     expect(byRule("no-open-ingress")).toEqual(["aws_vpc_security_group_ingress_rule.world: admits the whole internet (0.0.0.0/0 admits every public IPv4 address)"]);
   });
 
-  test("fails a root container without limits", () => {
+  test("fails a root container without limits, with an API token it does not need", () => {
     expect(byRule("pods-hardened")).toEqual([
       "kubernetes_deployment_v1.root-pod: does not set runAsNonRoot on the pod",
+      "kubernetes_deployment_v1.root-pod: mounts a Kubernetes API token (set automountServiceAccountToken: false)",
       "kubernetes_deployment_v1.root-pod: container app allows privilege escalation",
       "kubernetes_deployment_v1.root-pod: container app does not drop ALL capabilities",
       "kubernetes_deployment_v1.root-pod: container app has no cpu and memory limits",
