@@ -313,7 +313,7 @@ describe("backend settings", () => {
   test("a working directory without a repository is refused by the construct (it would upload the repository root)", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "s");
-    const state = { kind: "cloud", hostname: "app.terraform.io", organization: "o", workspace: "w" } as const;
+    const state = { kind: "cloud", hostname: "app.terraform.io", organization: "o", workspace: "w", stack: "s" } as const;
     const props = { state, description: "d", terraformVersion: "1.11.0", executionMode: "remote", tags: [], workingDirectory: "cdktf.out/stacks/s" } as const;
     expect(() => new TerraformCloudWorkspace(stack, "ws", props)).toThrow(/workingDirectory is only for VCS-driven workspaces/);
   });
