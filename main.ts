@@ -12,7 +12,8 @@ function main(): number {
   const outdir = process.env.CDKTF_OUTDIR || "cdktf.out";
   try {
     const environments = loadEnvironments(environmentsDir());
-    synthesize(environments, outdir);
+    // cdktf-cli sets CDKTF_CONTEXT_JSON for the app it runs, and deletes removed stacks' folders itself.
+    synthesize(environments, outdir, { keepRemovedStackFolders: process.env.CDKTF_CONTEXT_JSON !== undefined });
   } catch (error) {
     if (error instanceof EnvironmentError) {
       process.stderr.write(`${error.problems.join("\n")}\n\nNothing was synthesized; ${outdir}/ is unchanged.\n`);

@@ -66,6 +66,11 @@ console.log(ids, stacks.app.node.id);
     expect(printed.trim()).toBe("team-app team-app");
     const manifest = JSON.parse(fs.readFileSync(path.join(consumer, "out", "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks).sort()).toEqual(["team-app", "team-database", "team-storage"]);
-    expect(manifest.stacks["team-app"].dependencies.sort()).toEqual(["team-database", "team-storage"]);
+    // Linked by offers (no cdktf stack dependency: a single-stack deploy needs no flag).
+    const app = JSON.parse(fs.readFileSync(path.join(consumer, "out", manifest.stacks["team-app"].synthesizedStackPath), "utf8"));
+    expect(Object.values<any>(app.data.terraform_remote_state).map((r) => r.config.path).sort()).toEqual([
+      "../../../state/team-database.tfstate",
+      "../../../state/team-storage.tfstate",
+    ]);
   });
 });

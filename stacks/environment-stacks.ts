@@ -22,7 +22,17 @@ export function stackIds(name: string) {
 
 /**
  * Builds `<env>-database`, `<env>-storage` and `<env>-app` under `scope` (the App) and links them:
- * the app reads both offers through the producers' own state locations and deploys after them.
+ * the app reads both offers through the producers' own state locations.
+ *
+ * No cdktf stack dependency links them (`addDependency`): cdktf-cli 0.21 refuses to deploy a stack
+ * whose dependencies are not in the same command ("The following dependencies are not included in
+ * the stacks to run", `deploy()` in cdktf-cli's bundle), and its only way out,
+ * `--ignore-missing-stack-dependencies`, drops the ordering altogether. So each stack deploys alone
+ * once its producers are deployed (the app's plan fails naming the stack to deploy first), and a
+ * deploy of several stacks runs them one at a time in the order given
+ * (`cdktf deploy --parallelism 1 <env>-database <env>-storage <env>-app`). The order itself is read
+ * from the synthesized JSON (`synth/summary.ts`): a stack deploys after the stacks whose state it
+ * reads and after the stack that creates its Terraform Cloud workspace.
  */
 export function addEnvironmentStacks(scope: Construct, environment: Environment): EnvironmentStacks {
   const { name, config } = environment;
@@ -59,16 +69,13 @@ export function addEnvironmentStacks(scope: Construct, environment: Environment)
     storageState: state.storage,
     state: state.app,
   });
-  app.addDependency(database);
-  app.addDependency(storage);
   if (config.backend.kind !== "cloud") return { database, storage, app };
-  // Built last: it reads the variables the three stacks declare. They deploy after it (their
-  // workspaces must exist first) but never read its state.
+  // Built last: it reads the variables the three stacks declare. It deploys first (the three
+  // workspaces must exist before their stacks' `terraform init`), but nobody reads its state.
   const workspaces = new WorkspacesStack(scope, ids.workspaces, {
     environmentName: name,
     backend: config.backend,
     stacks: { database: { stack: database, state: state.database }, storage: { stack: storage, state: state.storage }, app: { stack: app, state: state.app } },
   });
-  for (const stack of [database, storage, app]) stack.addDependency(workspaces);
   return { database, storage, app, workspaces };
 }

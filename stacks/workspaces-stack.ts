@@ -96,15 +96,21 @@ export class WorkspacesStack extends TerraformStack {
         ...(backend.agentPoolId ? { agentPoolId: backend.agentPoolId } : {}),
         ...(projectId ? { projectId } : {}),
         tags: [...new Set(["mattermost", `env:${props.environmentName}`, `stack:${kind}`, ...backend.tags])],
-        // cdktf writes each stack to cdktf.out/stacks/<stack id>; VCS-driven runs plan it there.
-        workingDirectory: `cdktf.out/stacks/${stack.node.id}`,
-        ...(backend.vcs ? { repository: backend.vcs } : {}),
+        // VCS-driven runs plan the committed cdktf.out/stacks/<stack id>. CLI-driven runs have no
+        // working directory: terraform then uploads only the folder cdktf runs it in, that same
+        // cdktf.out/stacks/<stack id>, never the repository root.
+        ...(backend.vcs ? { repository: backend.vcs, workingDirectory: `cdktf.out/stacks/${stack.node.id}` } : {}),
+        speculativePlans: backend.speculativePlans,
       });
     };
     const workspaces = { database: workspace("database"), storage: workspace("storage"), app: workspace("app") };
     // The offers' consumer is the app and nobody else (juju offer + juju consume).
     workspaces.database.shareStateWith(workspaces.app);
     workspaces.storage.shareStateWith(workspaces.app);
+    // A change the database or storage workspace applies queues a plan of the app workspace (the
+    // relation-changed hook), which waits for confirmation like every run.
+    workspaces.app.queueRunsAfter(workspaces.database);
+    workspaces.app.queueRunsAfter(workspaces.storage);
     this.workspaces = workspaces;
 
     this.passVariables(props.stacks);
@@ -126,6 +132,9 @@ export class WorkspacesStack extends TerraformStack {
           sensitive,
           description: `${variable.description ?? variable.name} (set as a ${sensitive ? "sensitive " : ""}variable of the workspaces of the stacks that declare it)`,
           ...(variable.default !== undefined ? { default: variable.default } : {}),
+          // An empty secret would overwrite the value the workspace holds (a deploy without the
+          // TF_VAR_ exported): refuse it at plan, before any tfe_variable changes.
+          ...(sensitive ? { nullable: false, validation: [neverEmpty(variable.name, this.node.id)] } : {}),
         });
         inputs.set(variable.name, input);
       }
@@ -138,6 +147,14 @@ export class WorkspacesStack extends TerraformStack {
       });
     }
   }
+}
+
+/** The validation of a secret input: not empty, naming the variable to export and why. */
+function neverEmpty(name: string, stackId: string) {
+  return {
+    condition: `\${length(var.${name}) > 0}`,
+    errorMessage: `TF_VAR_${name} is empty: export it before deploying ${stackId}. An empty value would overwrite the secret the workspace holds; to keep it, export the same value again.`,
+  };
 }
 
 /** Where the workspaces stack keeps its own state: a local file by default, or a workspace of its own. */

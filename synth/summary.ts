@@ -37,13 +37,17 @@ export interface StackSummary {
   readonly offersRead: readonly string[];
   /** For each offer read, the stack whose state it reads (undefined when no stack here writes it). */
   readonly offerSources: Readonly<Record<string, string | undefined>>;
+  /**
+   * The stacks to deploy before this one, read from the JSON (the stacks carry no cdktf dependency,
+   * see stacks/environment-stacks.ts): those whose state it reads, and the one that creates its
+   * Terraform Cloud workspace.
+   */
   readonly dependsOn: readonly string[];
 }
 
 interface ManifestStack {
   readonly name: string;
   readonly synthesizedStackPath: string;
-  readonly dependencies: readonly string[];
 }
 
 /** Reads `<outdir>/manifest.json` and every stack's JSON into summaries, in manifest order. */
@@ -56,6 +60,12 @@ export function summarize(outdir: string): StackSummary[] {
     json: JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), "utf8")),
   }));
   const writers = new Map(stacks.map(({ entry, json }) => [stateKey(json.terraform), entry.name]));
+  // A `tfe_workspace` creates the workspace a `cloud` block names: that stack deploys first.
+  const workspaceCreators = new Map(
+    stacks.flatMap(({ entry, json }) =>
+      Object.values<Record<string, any>>(json.resource?.tfe_workspace ?? {}).map((ws) => [`${ws.organization}/${ws.name}`, entry.name] as const),
+    ),
+  );
   return stacks.map(({ entry, json }) => {
     const count = (blocks: Record<string, Record<string, unknown>> | undefined) =>
       Object.values(blocks ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
@@ -67,7 +77,14 @@ export function summarize(outdir: string): StackSummary[] {
       outputs: Object.keys(json.output ?? {}).length,
       offersRead: Object.keys(remoteStates).sort(),
       offerSources: Object.fromEntries(Object.entries(remoteStates).map(([offer, source]) => [offer, writers.get(remoteStateKey(source))])),
-      dependsOn: [...entry.dependencies],
+      dependsOn: [
+        ...new Set(
+          [
+            ...Object.values(remoteStates).map((source) => writers.get(remoteStateKey(source))),
+            json.terraform?.cloud ? workspaceCreators.get(`${json.terraform.cloud.organization}/${json.terraform.cloud.workspaces?.name}`) : undefined,
+          ].filter((name): name is string => name !== undefined && name !== entry.name),
+        ),
+      ].sort(),
     };
   });
 }

@@ -77,7 +77,7 @@ describe("backends", () => {
     expect(stacks["dev-storage"].terraform.backend).toBeUndefined();
   });
 
-  test("s3: a key per stack, encrypted, with S3-native locking unless a DynamoDB table is named", () => {
+  test("s3: a key per stack, encrypted, always with S3-native locking (a DynamoDB table only adds its lock)", () => {
     const input = localInput();
     input.backend = backends.s3;
     const stacks = synthEnvironments([environment("dev", input)]);
@@ -85,7 +85,7 @@ describe("backends", () => {
     input.backend = { ...backends.s3 as object, dynamodbTable: "terraform-locks" };
     const locked = synthEnvironments([environment("dev", input)]);
     expect(locked["dev-app"].terraform.backend.s3).toMatchObject({ dynamodb_table: "terraform-locks" });
-    expect(locked["dev-app"].terraform.backend.s3.use_lockfile).toBeUndefined();
+    expect(locked["dev-app"].terraform.backend.s3.use_lockfile).toBe(true);
   });
 });
 

@@ -1,9 +1,13 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { App, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { DEFAULT_TERRAFORM_VERSION } from "../../config/schema/backend";
 import { stateLocation } from "../../constructs/offers/state-location";
 import { addEnvironmentStacks } from "../../stacks/environment-stacks";
+import { TerraformCloudWorkspace } from "../../constructs/terraform-cloud/terraform-cloud-workspace";
 import { WorkspacesStack } from "../../stacks/workspaces-stack";
-import { awsInput, environment, localInput, resources, StackJson, synthEnvironments, synthShipped, rejectionsOf } from "../support/synth";
+import { awsInput, environment, localInput, resources, StackJson, synthEnvironments, synthShipped, rejectionsOf, tempDir } from "../support/synth";
 
 const KINDS = ["database", "storage", "app"] as const;
 const DEPRECATED_ON_WORKSPACE = ["execution_mode", "agent_pool_id", "global_remote_state", "remote_state_consumer_ids", "operations"];
@@ -92,15 +96,14 @@ describe("the shipped production environment (backend cloud) gets production-wor
     }
   });
 
-  test("pinned Terraform, reviewed plans (no auto-apply), speculative plans, runs in the stack's synth folder, tagged", () => {
+  test("pinned Terraform, reviewed plans (no auto-apply), no speculative plans, tagged", () => {
     for (const kind of KINDS) {
       const { body } = workspaceNamed(ws, `mattermost-production-${kind}`);
       expect(body).toMatchObject({
         terraform_version: DEFAULT_TERRAFORM_VERSION,
         auto_apply: false,
-        speculative_enabled: true,
+        speculative_enabled: false,
         queue_all_runs: false,
-        working_directory: `cdktf.out/stacks/production-${kind}`,
         tag_names: ["mattermost", "env:production", `stack:${kind}`, "team:chat"],
       });
       expect(body).not.toHaveProperty("vcs_repo");
@@ -125,6 +128,50 @@ describe("the shipped production environment (backend cloud) gets production-wor
         expect(ws.variable![name].sensitive).toBe(declared.sensitive === true);
       }
     }
+  });
+
+  test("CLI-driven: no working directory, so a run uploads only cdktf.out/stacks/<stack id>, never the repository root", () => {
+    // terraform uploads the folder it runs in minus the workspace's working directory
+    // (hashicorp/terraform internal/cloud/backend_plan.go): with none, cdktf's stack folder alone.
+    for (const workspace of resources(ws, "tfe_workspace")) expect(workspace).not.toHaveProperty("working_directory");
+  });
+
+  test("a change the database or storage workspace applies queues a plan of the app workspace (run triggers)", () => {
+    const app = workspaceNamed(ws, "mattermost-production-app").key;
+    const triggers = resources(ws, "tfe_run_trigger").map(({ workspace_id, sourceable_id }) => ({ workspace_id, sourceable_id }));
+    expect(triggers).toEqual([
+      { workspace_id: idOf(app), sourceable_id: idOf(workspaceNamed(ws, "mattermost-production-database").key) },
+      { workspace_id: idOf(app), sourceable_id: idOf(workspaceNamed(ws, "mattermost-production-storage").key) },
+    ]);
+  });
+
+  test("each secret input refuses an empty value at plan, so a deploy without TF_VAR_<name> never blanks a workspace variable", () => {
+    const secrets = Object.entries<any>(ws.variable ?? {}).filter(([, v]) => v.sensitive);
+    expect(secrets.map(([name]) => name).sort()).toEqual(["mattermost_licence", "smtp_password"]);
+    for (const [name, variable] of secrets) {
+      expect(variable).toMatchObject({ nullable: false, validation: [{ condition: `\${length(var.${name}) > 0}` }] });
+      expect(variable.validation[0].error_message).toMatch(new RegExp(`^TF_VAR_${name} is empty: export it before deploying production-workspaces\\.`));
+    }
+  });
+
+  test("real terraform: a plan without TF_VAR_<secret> fails naming the variable; with it the plan goes on", () => {
+    // The tfe provider cannot be installed here: plan the secret inputs alone, as synthesized.
+    const dir = tempDir("ws-validation");
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ variable: ws.variable, output: { planned: { value: "yes" } } }));
+    const terraform = (args: string[], env: Record<string, string> = {}) => {
+      const run = spawnSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, TF_IN_AUTOMATION: "1", ...env } });
+      if (run.error) throw new Error(`terraform is needed for this test: install Terraform >= 1.10 on PATH (${run.error.message})`);
+      return { status: run.status, output: `${run.stdout}${run.stderr}` };
+    };
+    expect(terraform(["init", "-input=false", "-no-color"]).status).toBe(0);
+    const empty = terraform(["plan", "-input=false", "-no-color"], { TF_VAR_smtp_password: "s3cret" });
+    expect(empty.status).toBe(1);
+    expect(empty.output.replace(/\s+/g, " ")).toContain("TF_VAR_mattermost_licence is empty: export it before deploying production-workspaces.");
+    expect(empty.output.match(/Error: Invalid value for variable/g)).toHaveLength(1);
+    expect(empty.output).toContain('var.mattermost_licence is ""');
+    const set = terraform(["plan", "-input=false", "-no-color"], { TF_VAR_smtp_password: "s3cret", TF_VAR_mattermost_licence: "licence" });
+    expect(set.output).toContain('+ planned = "yes"');
+    expect(set.status).toBe(0);
   });
 
   test("its own state is a relative local file; it is not a workspace it manages", () => {
@@ -252,7 +299,23 @@ describe("backend settings", () => {
       file_triggers_enabled: true,
       working_directory: "cdktf.out/stacks/prod-database",
       vcs_repo: { identifier: "example/mattermost-deploy", branch: "main", oauth_token_id: "ot-AbCd1234" },
+      speculative_enabled: false,
     });
+  });
+
+  test("speculative plans of pull requests only when asked for (they run unreviewed code with the workspace's secrets)", () => {
+    const vcs = { repository: "example/mattermost-deploy", oauthTokenId: "ot-AbCd1234" };
+    for (const workspace of resources(synthWith({ vcs }), "tfe_workspace")) expect(workspace.speculative_enabled).toBe(false);
+    for (const workspace of resources(synthWith({ vcs, speculativePlans: true }), "tfe_workspace")) expect(workspace.speculative_enabled).toBe(true);
+    expect(problemsOf({ ...localInput(), backend: cloud({ speculativePlans: "yes" }) })).toEqual([expect.stringMatching(/prod\.yaml: backend\.speculativePlans: /)]);
+  });
+
+  test("a working directory without a repository is refused by the construct (it would upload the repository root)", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "s");
+    const state = { kind: "cloud", hostname: "app.terraform.io", organization: "o", workspace: "w", stack: "s" } as const;
+    const props = { state, description: "d", terraformVersion: "1.11.0", executionMode: "remote", tags: [], workingDirectory: "cdktf.out/stacks/s" } as const;
+    expect(() => new TerraformCloudWorkspace(stack, "ws", props)).toThrow(/workingDirectory is only for VCS-driven workspaces/);
   });
 
   test("its own state in a workspace of its own: default name, or the one given", () => {
@@ -272,9 +335,9 @@ describe("backend settings", () => {
     );
   });
 
-  test("the three stacks deploy after the workspaces stack (their workspaces must exist first)", () => {
+  test("no cdktf stack dependency: each stack deploys alone (the order is the docs' and the summary's, see cli.test.ts)", () => {
     const built = addEnvironmentStacks(new App({ outdir: "unused" }), environment("prod", { ...awsInput(), backend: cloud() }));
-    for (const kind of KINDS) expect(built[kind].dependencies).toContain(built.workspaces);
+    for (const kind of KINDS) expect(built[kind].dependencies).toEqual([]);
     expect(addEnvironmentStacks(new App({ outdir: "unused" }), environment("dev", localInput())).workspaces).toBeUndefined();
   });
 });

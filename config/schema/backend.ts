@@ -84,6 +84,13 @@ export const cloudBackendSchema = z
     tags: z.array(z.string().regex(TAG_NAME, "must be lowercase letters, digits, ':' and '-', starting and ending with a letter or digit")).default([]),
     /** VCS-driven runs; without it runs are CLI-driven (`cdktf deploy <stack>`). */
     vcs: vcsSchema.optional(),
+    /**
+     * Speculative plans of pull requests (VCS-driven runs). Default false: such a plan runs the
+     * pull request's configuration, unreviewed, with the workspace's secrets and on its runner
+     * (an agent inside the VPC). Turn on only when everyone who can open a pull request may
+     * read those secrets.
+     */
+    speculativePlans: z.boolean().default(false),
     /** Where the workspaces stack keeps its own state. Default a local file under `state/`. */
     workspacesState: workspacesStateSchema.prefault({ kind: "local" }),
   })
@@ -104,7 +111,13 @@ export const cloudBackendSchema = z
     }
   });
 
-/** An S3 bucket: one key per stack under `keyPrefix`, encrypted, with locking. */
+/**
+ * An S3 bucket: one key per stack under `keyPrefix`, encrypted, locked by a lock file next to the
+ * state (`use_lockfile`, Terraform >= 1.10). DynamoDB locking is deprecated in Terraform 1.11
+ * (developer.hashicorp.com/terraform/language/backend/s3; terraform 1.11 warns "The parameter
+ * "dynamodb_table" is deprecated. Use parameter "use_lockfile" instead."): `dynamodbTable` only
+ * adds the old lock beside the lock file while a team migrates. See docs/backends.md.
+ */
 export const s3BackendSchema = z
   .object({
     kind: z.literal("s3"),
@@ -112,7 +125,10 @@ export const s3BackendSchema = z
     region: z.string().min(1, "name the bucket's AWS region, e.g. eu-west-1"),
     /** Key prefix; each stack's state is `<keyPrefix>/<stack id>.tfstate`. Default `mattermost`. */
     keyPrefix: z.string().regex(/^[^/].*[^/]$|^[^/]$/, "must not start or end with '/'").default("mattermost"),
-    /** DynamoDB table for locking; without it the lock is a lock file in the bucket (Terraform >= 1.10). */
+    /**
+     * Deprecated (Terraform 1.11): a DynamoDB table locked too, beside the lock file, while users
+     * on older Terraform still share the state. Remove it once everyone runs Terraform >= 1.10.
+     */
     dynamodbTable: z.string().min(1).optional(),
   })
   .strict();

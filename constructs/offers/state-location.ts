@@ -65,8 +65,9 @@ export function storeStateAt(stack: TerraformStack, location: StateLocation): vo
         encrypt: true,
         ...(location.dynamodbTable ? { dynamodbTable: location.dynamodbTable } : {}),
       });
-      // cdktf 0.21 predates S3-native locking (Terraform >= 1.10): set it by override.
-      if (!location.dynamodbTable) backend.addOverride("use_lockfile", true);
+      // cdktf 0.21 predates S3-native locking (Terraform >= 1.10): set it by override. Always on:
+      // DynamoDB locking is deprecated (Terraform 1.11); a table only adds its lock (docs/backends.md).
+      backend.addOverride("use_lockfile", true);
       return;
     }
   }

@@ -1,3 +1,4 @@
+import { RunTrigger } from "@cdktf/provider-tfe/lib/run-trigger";
 import { Variable } from "@cdktf/provider-tfe/lib/variable";
 import { Workspace } from "@cdktf/provider-tfe/lib/workspace";
 import { WorkspaceSettings } from "@cdktf/provider-tfe/lib/workspace-settings";
@@ -31,10 +32,26 @@ export interface TerraformCloudWorkspaceProps {
   /** Default: the organization's default project. */
   readonly projectId?: string;
   readonly tags: readonly string[];
-  /** Folder the runs execute in, relative to the repository root (`cdktf.out/stacks/<stack id>`). */
-  readonly workingDirectory: string;
+  /**
+   * With `repository` only: the folder the runs execute in, relative to the repository root
+   * (`cdktf.out/stacks/<stack id>`). Refused without a repository: for a CLI-driven run terraform
+   * uploads the folder it runs in minus this suffix (hashicorp/terraform,
+   * internal/cloud/backend_plan.go, the configuration upload of `(*Cloud).plan`:
+   * `strings.TrimSuffix(configDir, w.WorkingDirectory)`), so a
+   * working directory would upload the whole repository root (node_modules, dist/, local state
+   * files) instead of the stack's own folder.
+   */
+  readonly workingDirectory?: string;
   /** Default: none, runs are CLI-driven. */
   readonly repository?: WorkspaceRepository;
+  /**
+   * Speculative plans of pull requests (VCS-driven runs). Default false: such a plan runs the pull
+   * request's configuration, before anyone reviewed it, with the workspace's variables and on its
+   * runner (an agent inside the VPC), so any `data "external"` or provider in the change reads
+   * the secrets. tfe: "Setting this to false prevents ... running plans on pull requests, which can
+   * improve security if the VCS repository is public or includes untrusted contributors".
+   */
+  readonly speculativePlans?: boolean;
 }
 
 /** A workspace variable's value and how Terraform Cloud treats it. */
@@ -60,11 +77,15 @@ export class TerraformCloudWorkspace extends Construct {
   public readonly id: string;
   public readonly name: string;
   private readonly consumers: TerraformCloudWorkspace[] = [];
+  private readonly triggers = new Map<TerraformCloudWorkspace, RunTrigger>();
 
   constructor(scope: Construct, id: string, props: TerraformCloudWorkspaceProps) {
     super(scope, id);
     if ((props.executionMode === "agent") !== (props.agentPoolId !== undefined)) {
       throw new Error(`${this.node.path}: agentPoolId is required with executionMode agent and refused otherwise (executionMode is ${props.executionMode})`);
+    }
+    if (props.workingDirectory !== undefined && !props.repository) {
+      throw new Error(`${this.node.path}: workingDirectory is only for VCS-driven workspaces (repository); a CLI-driven run would upload the repository root`);
     }
     this.name = props.state.workspace;
     const workspace = new Workspace(this, "workspace", {
@@ -72,12 +93,12 @@ export class TerraformCloudWorkspace extends Construct {
       organization: props.state.organization,
       description: props.description,
       terraformVersion: props.terraformVersion,
-      workingDirectory: props.workingDirectory,
+      ...(props.workingDirectory !== undefined ? { workingDirectory: props.workingDirectory } : {}),
       tagNames: [...props.tags],
       ...(props.projectId ? { projectId: props.projectId } : {}),
-      // Plans are reviewed before anything changes; pull requests get speculative plans.
+      // Plans are reviewed before anything changes, runs a trigger queues included.
       autoApply: false,
-      speculativeEnabled: true,
+      speculativeEnabled: props.speculativePlans ?? false,
       // A new workspace must not start a run before its variables exist.
       queueAllRuns: false,
       ...(props.repository
@@ -101,6 +122,20 @@ export class TerraformCloudWorkspace extends Construct {
   /** Lets `consumer`'s runs read this workspace's state (outputs), as `juju consume` would. */
   public shareStateWith(consumer: TerraformCloudWorkspace): void {
     if (!this.consumers.includes(consumer)) this.consumers.push(consumer);
+  }
+
+  /**
+   * Queues a run (a plan waiting for confirmation: auto-apply is off) of this workspace whenever a
+   * run of `source` applies successfully: the relation-changed hook of this world. tfe_run_trigger:
+   * "allow runs to queue automatically in your workspace on successful apply of runs in any of the
+   * source workspaces" (hashicorp/terraform-provider-tfe, website/docs/r/run_trigger.html.markdown).
+   */
+  public queueRunsAfter(source: TerraformCloudWorkspace): RunTrigger {
+    const existing = this.triggers.get(source);
+    if (existing) return existing;
+    const trigger = new RunTrigger(this, `runs-after-${source.node.id}`, { workspaceId: this.id, sourceableId: source.id });
+    this.triggers.set(source, trigger);
+    return trigger;
   }
 
   /** A Terraform variable (category terraform) of this workspace. */
