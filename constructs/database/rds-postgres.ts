@@ -7,7 +7,9 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { RDS_CA_CERT_IDENTIFIER } from "../../config/rds-ca";
+import { internetCoverage } from "../../config/schema/common";
 import { RDS_MASTER_USERNAME } from "../../config/schema/database";
+import { terraformExpression } from "../shared/terraform-expression";
 
 export { RDS_CA_CERT_IDENTIFIER };
 
@@ -46,8 +48,6 @@ export interface RdsPostgresProps {
   /** Days CloudWatch keeps exported logs. Default 30. */
   readonly logRetentionDays?: number;
 }
-
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 /**
  * A private, encrypted Amazon RDS for PostgreSQL instance that only admits TLS, reachable on 5432
@@ -170,15 +170,16 @@ export class RdsPostgres extends Construct {
     });
     this.address = this.instance.address;
     this.masterUsername = this.instance.username;
-    this.masterPassword = `\${jsondecode(ephemeral.aws_secretsmanager_secret_version.${ephemeralName}.secret_string)["password"]}`;
+    this.masterPassword = terraformExpression(`jsondecode(ephemeral.aws_secretsmanager_secret_version.${ephemeralName}.secret_string)["password"]`);
   }
 }
 
 /** Fails early, naming the prop, for what AWS would accept but must never be made. */
 function validate(id: string, props: RdsPostgresProps): void {
-  const open = props.allowedCidrs.filter((cidr) => ANYWHERE.includes(cidr));
-  if (open.length > 0) {
-    throw new Error(`RdsPostgres ${id}: allowedCidrs must not contain ${open.join(", ")}; list only the networks the app runs in`);
+  // Parsed, alone or together: 0::/0 and 0.0.0.0/1 + 128.0.0.0/1 are the whole internet too.
+  const open = internetCoverage(props.allowedCidrs);
+  if (open) {
+    throw new Error(`RdsPostgres ${id}: allowedCidrs must not contain ${props.allowedCidrs.join(", ")}: ${open}; list only the networks the app runs in`);
   }
   if (props.allowedCidrs.length === 0 && props.allowedSecurityGroupIds.length === 0) {
     throw new Error(`RdsPostgres ${id}: nothing may reach PostgreSQL; give allowedCidrs or allowedSecurityGroupIds`);
