@@ -1,0 +1,51 @@
+import { awsInput, environment, resources, synthEnvironments } from "../support/synth";
+
+/**
+ * Claims of docs/network.md and docs/security.md that no other test proved, checked on the
+ * synthesized JSON. Each test names the sentence it holds to.
+ */
+
+/** True when every label of `selector` is on `labels` (a Kubernetes matchLabels selector). */
+function selects(selector: Record<string, string>, labels: Record<string, string> = {}): boolean {
+  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+describe("an app with IRSA, SAML and plugins (every Job the app stack makes)", () => {
+  const input = awsInput();
+  input.storage = {
+    kind: "s3",
+    access: "irsa",
+    irsa: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789" },
+  };
+  input.mattermost = {
+    ...input.mattermost,
+    saml: { preset: "ubuntu-sso", idpCertificateSecretName: "ubuntu-sso-idp" },
+    plugins: ["mattermost-autolink"],
+  };
+  const stack = synthEnvironments([environment("dev", input)])["dev-app"];
+  const [policy] = resources(stack, "kubernetes_network_policy_v1");
+  const selector = policy.spec.pod_selector.match_labels;
+  const jobs = resources(stack, "kubernetes_job_v1");
+
+  test("network.md: the policy selects the Mattermost server pods, and none of the Jobs' pods", () => {
+    const [deployment] = resources(stack, "kubernetes_deployment_v1");
+    expect(selects(selector, deployment.spec.template.metadata.labels)).toBe(true);
+    expect(jobs.map((job) => job.spec.template.metadata.labels["app.kubernetes.io/component"]).sort()).toEqual([
+      "migration",
+      "plugins",
+      "saml-certificate",
+    ]);
+    for (const job of jobs) {
+      expect([job.metadata.name, selects(selector, job.spec.template.metadata.labels)]).toEqual([job.metadata.name, false]);
+    }
+  });
+
+  test("security.md: the Jobs run as the namespace's default account, without its token; only the server has the IRSA role", () => {
+    for (const job of jobs) {
+      const pod = job.spec.template.spec;
+      expect([job.metadata.name, pod.service_account_name, pod.automount_service_account_token]).toEqual([job.metadata.name, undefined, false]);
+    }
+    const [account] = resources(stack, "kubernetes_service_account_v1");
+    expect(Object.keys(account.metadata.annotations)).toEqual(["eks.amazonaws.com/role-arn"]);
+  });
+});
