@@ -4,7 +4,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { loadEnvironments } from "../config/load";
 import { synthesize } from "../synth/synthesize";
-import { awsInput, environmentsFolder, localInput, PROJECT_ROOT, SHIPPED_ENVIRONMENTS, tempDir } from "./support/synth";
+import { awsInput, environmentsFolder, localInput, PROJECT_ROOT, EXAMPLE_ENVIRONMENTS, tempDir } from "./support/synth";
 
 // `npm test` compiles dist/ first, so this runs the same JavaScript `npm run synth` and cdktf.json run.
 const MAIN = path.join(PROJECT_ROOT, "dist", "main.js");
@@ -23,7 +23,7 @@ describe("npm run synth (node dist/main.js)", () => {
   const cwd = tempDir("cli");
 
   test("synthesizes every shipped environment into cdktf.out/ and prints a summary", () => {
-    const run = synthIn(cwd, SHIPPED_ENVIRONMENTS);
+    const run = synthIn(cwd, EXAMPLE_ENVIRONMENTS);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^stack\s+resources\s+data\s+outputs\s+offers read\s+deploys after$/m);

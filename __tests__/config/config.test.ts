@@ -1,5 +1,5 @@
 import { loadEnvironments } from "../../config/load";
-import { localInput, SHIPPED_ENVIRONMENTS, rejectionsOf } from "../support/synth";
+import { localInput, EXAMPLE_ENVIRONMENTS, rejectionsOf } from "../support/synth";
 
 const problemsOf = rejectionsOf;
 
@@ -10,7 +10,7 @@ function withChange(change: (env: any) => void): any {
 }
 
 describe("shipped environments", () => {
-  const environments = loadEnvironments(SHIPPED_ENVIRONMENTS);
+  const environments = loadEnvironments(EXAMPLE_ENVIRONMENTS);
 
   test("are local and production, named after their files", () => {
     expect(environments.map((e) => e.name)).toEqual(["local", "production"]);
@@ -107,7 +107,7 @@ describe("bad environment files name the file, the key and the fix", () => {
   });
 
   test("a file name that cannot name stacks", () => {
-    expect(problemsOf({ "Prod_EU.yaml": localInput() })).toEqual([expect.stringMatching(/Prod_EU\.yaml: the file name "Prod_EU" .* rename it to lowercase letters/)]);
+    expect(problemsOf({ "Prod_EU.yaml": localInput() })).toEqual([expect.stringMatching(/Prod_EU\.yaml: the file name "Prod_EU" names the environment .* use lowercase letters, digits and '-', starting with a letter, at most 20 characters such as "prod-eu"; rename the file$/)]);
   });
 
   test("every problem of every file at once, one line each", () => {

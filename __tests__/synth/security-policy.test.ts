@@ -13,7 +13,7 @@ import * as rules from "../../synth/policy-rules";
 import { waiverSchema, Waiver } from "../../config/schema/policy";
 import { describeViolation, PolicyError, SecurityPolicy } from "../../synth/security-policy";
 import { synthesize } from "../../synth/synthesize";
-import { environment, localInput, SHIPPED_ENVIRONMENTS, tempDir } from "../support/synth";
+import { environment, localInput, EXAMPLE_ENVIRONMENTS, tempDir } from "../support/synth";
 import { loadEnvironments } from "../../config/load";
 
 /** A stack that breaks every rule once, checked with `waivers`. */
@@ -114,7 +114,7 @@ describe("the security policy", () => {
   });
 
   test("the shipped environments pass", () => {
-    expect(() => synthesize(loadEnvironments(SHIPPED_ENVIRONMENTS), path.join(tempDir("policy"), "cdktf.out"))).not.toThrow();
+    expect(() => synthesize(loadEnvironments(EXAMPLE_ENVIRONMENTS), path.join(tempDir("policy"), "cdktf.out"))).not.toThrow();
   });
 
   test("synth fails with every violation and leaves the previous output alone", () => {
