@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { App, Aspects } from "cdktf";
+import { App } from "cdktf";
 import type { Environment } from "../config/load";
 import { addEnvironmentStacks } from "../stacks/environment-stacks";
 import { PolicyError, SecurityPolicy } from "./security-policy";
@@ -39,14 +39,16 @@ export function synthesize(environments: readonly Environment[], outdir: string,
   fs.rmSync(staging, { recursive: true, force: true });
   try {
     const app = new App({ outdir: staging, stackTraces: false });
-    const policy = new SecurityPolicy();
-    for (const environment of environments) {
-      const stacks = addEnvironmentStacks(app, environment);
-      const aspect = policy.forEnvironment(environment.file, environment.config.policy.waivers);
-      for (const stack of Object.values(stacks)) Aspects.of(stack).add(aspect);
+    // addEnvironmentStacks puts every stack under the app's security policy.
+    for (const environment of environments) addEnvironmentStacks(app, environment);
+    const policy = SecurityPolicy.of(app);
+    try {
+      app.synth();
+    } catch (error) {
+      // The policy's validation failed the synth: the typed error, one violation each.
+      if (policy.violations.length > 0) throw new PolicyError(policy.violations);
+      throw error;
     }
-    app.synth();
-    if (policy.violations.length > 0) throw new PolicyError(policy.violations);
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
