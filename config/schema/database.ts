@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { crossField, EVEN_AFTER_FIELD_ERRORS } from "./cross-field";
 import { cidr, port } from "./common";
 
 /** The master user RDS instances are made with (the postgresql provider logs in as it). */
@@ -63,12 +64,12 @@ export const externalDatabaseSchema = z
     ...mattermostDatabase,
   })
   .strict()
-  .superRefine((db, ctx) => {
+  .superRefine(crossField((db, ctx) => {
     checkCa(db, ctx, "the server's administrator has it");
     if (db.user === db.adminUser) {
       ctx.addIssue({ code: "custom", path: ["user"], message: `is also database.adminUser (${db.adminUser}); Mattermost needs a role of its own: keep user: mattermost or name another role` });
     }
-  });
+  }), EVEN_AFTER_FIELD_ERRORS);
 
 /** CloudWatch Logs retention periods AWS accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -113,7 +114,7 @@ export const rdsDatabaseSchema = z
     ...mattermostDatabase,
   })
   .strict()
-  .superRefine((db, ctx) => {
+  .superRefine(crossField((db, ctx) => {
     db.allowedCidrs.forEach((network, index) => {
       if (ANYWHERE.includes(network)) {
         ctx.addIssue({
@@ -141,7 +142,7 @@ export const rdsDatabaseSchema = z
       ctx.addIssue({ code: "custom", path: ["user"], message: `is the instance's master user (${RDS_MASTER_USERNAME}); Mattermost needs a role of its own: keep user: mattermost or name another role` });
     }
     checkCa(db, ctx, "for RDS: the region's bundle from https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem");
-  });
+  }), EVEN_AFTER_FIELD_ERRORS);
 
 export const databaseSchema = z.discriminatedUnion("kind", [externalDatabaseSchema, rdsDatabaseSchema]);
 

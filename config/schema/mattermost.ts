@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { crossField, EVEN_AFTER_FIELD_ERRORS } from "./cross-field";
 import { cidr, kubernetesName, port, urlWithScheme } from "./common";
 
 /** Outgoing mail; the password is the sensitive variable `smtp_password`. */
@@ -231,14 +232,19 @@ export const mattermostSchema = z
     extraEnv: extraEnvSchema.default({}),
   })
   .strict()
-  .superRefine((mm, ctx) => {
+  // Independent checks (crossField): each runs even when other keys failed.
+  .superRefine(crossField((mm, ctx) => {
     const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (mm.certManagerClusterIssuer && !mm.tlsSecretName) {
       problem(["certManagerClusterIssuer"], "needs tlsSecretName: cert-manager writes the certificate into that Secret; add tlsSecretName");
     }
+  }, (mm, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (mm.registry && REGISTRY_HOST.test(mm.registry.server) && !mm.image.startsWith(`${mm.registry.server}/`)) {
       problem(["registry", "server"], `is ${mm.registry.server} but image "${mm.image}" is pulled from elsewhere, so the pull secret would never be used; write the image as ${mm.registry.server}/<repository>:<tag> or remove registry`);
     }
+  }, (mm, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     const site = parseUrl(mm.siteUrl);
     if (site && (site.pathname !== "/" || site.search || site.hash)) {
       problem(
@@ -246,6 +252,8 @@ export const mattermostSchema = z
         `has a path, query or fragment ("${mm.siteUrl}"): the stack serves Mattermost at the root of its host (the Ingress path, the probes and the SAML assertion consumer URL are all under /); use ${site.protocol}//${site.host} and give Mattermost a host of its own`,
       );
     }
+  }, (mm, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     const named = imageEdition(mm.image);
     if (mm.edition && named && mm.edition !== named) {
       problem(["edition"], `is ${mm.edition} but image "${mm.image}" is the ${named} edition; fix the image or remove edition`);
@@ -264,6 +272,8 @@ export const mattermostSchema = z
         );
       }
     }
+  }, (mm, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (mm.saml) {
       if (!mm.siteUrl.startsWith("https://")) problem(["saml"], `needs an https:// siteUrl: identity providers post assertions to https only (got "${mm.siteUrl}")`);
       if (mm.saml.idpCertificate && mm.saml.idpCertificateSecretName) {
@@ -275,10 +285,12 @@ export const mattermostSchema = z
         }
       }
     }
+  }, (mm, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (mm.outboundProxyExceptions.length > 0 && !mm.outboundProxy) {
       problem(["outboundProxyExceptions"], "has no effect without outboundProxy; set outboundProxy or remove it");
     }
-  });
+  }), EVEN_AFTER_FIELD_ERRORS);
 
 function parseUrl(value: string): URL | undefined {
   try {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { crossField, EVEN_AFTER_FIELD_ERRORS } from "./cross-field";
 import { kubernetesName, urlWithScheme } from "./common";
 
 /** Files on a PersistentVolumeClaim that the storage stack makes in Mattermost's namespace. */
@@ -77,7 +78,7 @@ export const s3StorageSchema = z
     previousAccessKeyVersion: z.number().int().min(1, "must be a whole number, at least 1").optional(),
   })
   .strict()
-  .superRefine((storage, ctx) => {
+  .superRefine(crossField((storage, ctx) => {
     const problem = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
     if (storage.access === "irsa") {
       for (const key of ["accessKeyVersion", "previousAccessKeyVersion"] as const) {
@@ -92,7 +93,7 @@ export const s3StorageSchema = z
         `is ${storage.previousAccessKeyVersion} but accessKeyVersion is ${current}: the previous key must be older; to rotate, set accessKeyVersion: ${storage.previousAccessKeyVersion + 1} and keep previousAccessKeyVersion: ${storage.previousAccessKeyVersion}`,
       );
     }
-  });
+  }), EVEN_AFTER_FIELD_ERRORS);
 
 /** An existing S3-compatible bucket (MinIO, Ceph RGW, another account); keys are sensitive variables. */
 export const externalStorageSchema = z
