@@ -1,4 +1,6 @@
-import { awsInput, localInput, rejectionsOf } from "../support/synth";
+import * as fs from "fs";
+import * as path from "path";
+import { awsInput, localInput, PROJECT_ROOT, rejectionsOf } from "../support/synth";
 
 /** The problems of one file `dev.yaml`, without the temporary folder's path. */
 function problemsOf(env: unknown): string[] {
@@ -113,5 +115,14 @@ describe("a secret written into the file points to its TF_VAR_ variable", () => 
       expect.stringMatching(/^database\.password: is a secret .*the stack generates the master password \(RDS\) and Mattermost's role password/),
       expect.stringMatching(/^storage\.secretAccessKey: is a secret .*the storage stack makes the key itself/),
     ]);
+  });
+});
+
+describe("the README's example messages", () => {
+  test("are what synth prints for them", () => {
+    const env = localInput();
+    env.mattermost.smtp = { host: "smtp.test", port: "587", fromAddress: "chat@example.com", password: "p" };
+    const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+    for (const problem of problemsOf(env)) expect(readme).toContain(`environments/prod.yaml: ${problem}\n`);
   });
 });
