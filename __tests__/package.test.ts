@@ -57,7 +57,7 @@ describe("npm pack", () => {
     execFileSync("tar", ["xzf", path.join(work, packed.filename), "-C", modules]);
     fs.renameSync(path.join(modules, "package"), path.join(modules, "mattermost-cdktf"));
     // The consumer's own dependencies: the same ones a real install would bring.
-    for (const dep of ["cdktf", "constructs", "yaml", "zod", "@cdktf", "@types"]) {
+    for (const dep of ["cdktf", "constructs", "yaml", "zod", "ipaddr.js", "@cdktf", "@types"]) {
       fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules", dep), path.join(modules, dep));
     }
     fs.writeFileSync(
@@ -125,7 +125,7 @@ console.log(JSON.stringify({
     // app.synth() alone applies the security policy, and the library checks the environment name.
     const outcome = JSON.parse(execFileSync(process.execPath, ["violating.js"], { cwd: consumer, encoding: "utf8" }));
     expect(outcome.violating).toContain(
-      'team-app: output.db_password: secrets-not-literal: carries a secret but is not sensitive; fix it, or waive it for this environment in team.yaml: policy.waivers: [{ rule: secrets-not-literal, stack: app, reason: "..." }]',
+      'team-app: output.db_password: secrets-not-literal: carries a secret but is not sensitive; fix it, or waive it for this resource until a date in team.yaml: policy.waivers: [{ rule: secrets-not-literal, stack: app, resource: output.db_password, expires: YYYY-MM-DD, reason: "..." }]',
     );
     expect(outcome.name).toMatch(/environment name "Team_Production" .*use lowercase letters, digits and '-', starting with a letter, at most 20 characters such as "team-production"$/);
     // The stacks compose with the consumer's own cdktf (a peer dependency), not a copy of ours.

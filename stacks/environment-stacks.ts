@@ -2,6 +2,7 @@ import { Aspects } from "cdktf";
 import { Construct } from "constructs";
 import { Environment, environmentNameProblem } from "../config/load";
 import { SecurityPolicy } from "../synth/security-policy";
+import { keepTextLiteral } from "../synth/terraform-literals";
 import { stateLocation } from "../constructs/offers/state-location";
 import { AppStack } from "./app-stack";
 import { DatabaseStack } from "./database-stack";
@@ -36,7 +37,7 @@ export function stackIds(name: string) {
  * from the synthesized JSON (`synth/summary.ts`): a stack deploys after the stacks whose state it
  * reads and after the stack that creates its Terraform Cloud workspace.
  *
- * Every stack is put under the app's security policy ({@link SecurityPolicy.of}) with the
+ * Every stack keeps the file's text literal (synth/terraform-literals.ts) and is put under the app's security policy ({@link SecurityPolicy.of}) with the
  * environment's waivers, so `app.synth()` fails on a violation however the app is synthesized.
  * The name is checked as synth checks file names: it ends up in Kubernetes and S3 names.
  */
@@ -46,7 +47,12 @@ export function addEnvironmentStacks(scope: Construct, environment: Environment)
   if (nameProblem) throw new Error(`addEnvironmentStacks: environment name ${nameProblem}`);
   const stacks = buildStacks(scope, environment);
   const aspect = SecurityPolicy.of(scope).forEnvironment(environment.file, config.policy.waivers);
-  for (const stack of Object.values(stacks)) Aspects.of(stack).add(aspect);
+  for (const stack of Object.values(stacks)) {
+    // Every string from the environment file reaches Terraform as the text the user wrote; the
+    // policy then checks what Terraform will see (aspects run in the order they were added).
+    keepTextLiteral(stack);
+    Aspects.of(stack).add(aspect);
+  }
   return stacks;
 }
 
@@ -80,6 +86,8 @@ function buildStacks(scope: Construct, environment: Environment): EnvironmentSta
     ...(config.storage.kind === "s3" ? { storageAccess: config.storage.access } : {}),
     databaseState: state.database,
     databaseVerifiesServer: config.database.sslMode === "verify-ca" || config.database.sslMode === "verify-full",
+    network: config.network,
+    databaseEndpoint: config.database.kind === "external" ? { host: config.database.host, port: config.database.port } : { port: 5432 },
     storageState: state.storage,
     state: state.app,
   });

@@ -1,4 +1,5 @@
 import { App, TerraformOutput } from "cdktf";
+import * as fs from "fs";
 import * as path from "path";
 import { addEnvironmentStacks } from "../../stacks/environment-stacks";
 import { environment, localInput, tempDir } from "../support/synth";
@@ -12,16 +13,28 @@ describe("addEnvironmentStacks", () => {
     const stacks = addEnvironmentStacks(scope, environment("team", localInput()));
     new TerraformOutput(stacks.app, "db_password", { value: "hunter22" });
     expect(() => scope.synth()).toThrow(
-      'team-app: output.db_password: secrets-not-literal: carries a secret but is not sensitive; fix it, or waive it for this environment in environments/team.yaml: policy.waivers: [{ rule: secrets-not-literal, stack: app, reason: "..." }]',
+      'team-app: output.db_password: secrets-not-literal: carries a secret but is not sensitive; fix it, or waive it for this resource until a date in environments/team.yaml: policy.waivers: [{ rule: secrets-not-literal, stack: app, resource: output.db_password, expires: YYYY-MM-DD, reason: "..." }]',
     );
   });
 
   test("the environment's waivers apply, to that environment only", () => {
     const scope = app();
-    const waived = { ...localInput(), policy: { waivers: [{ rule: "secrets-not-literal", stack: "app", reason: "a test fixture output, never applied anywhere" }] } };
+    const waived = { ...localInput(), policy: { waivers: [{ rule: "secrets-not-literal", stack: "app", resource: "output.db_password", expires: "2999-12-31", reason: "a test fixture output, never applied anywhere" }] } };
     new TerraformOutput(addEnvironmentStacks(scope, environment("team", waived)).app, "db_password", { value: "x" });
     new TerraformOutput(addEnvironmentStacks(scope, environment("other", localInput())).app, "db_password", { value: "x" });
     expect(() => scope.synth()).toThrow(/^(?![\s\S]*team-app)[\s\S]*other-app: output\.db_password: secrets-not-literal/);
+  });
+
+  test("app.synth() alone keeps the file's text literal: ${ reaches Terraform escaped, as with npm run synth", () => {
+    const outdir = path.join(tempDir("library"), "out");
+    const scope = new App({ outdir, stackTraces: false });
+    const input = localInput();
+    input.mattermost.primaryTeam = "team-${var.x}";
+    addEnvironmentStacks(scope, environment("team", input));
+    scope.synth();
+    const app = fs.readFileSync(path.join(outdir, "stacks", "team-app", "cdk.tf.json"), "utf8");
+    expect(app).toContain("team-$${var.x}");
+    expect(app).not.toMatch(/team-\$\{var\.x\}/);
   });
 
   test("a clean environment synthesizes", () => {

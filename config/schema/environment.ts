@@ -4,6 +4,7 @@ import { backendSchema } from "./backend";
 import { databaseSchema } from "./database";
 import { kubernetesSchema } from "./kubernetes";
 import { imageEdition, mattermostSchema } from "./mattermost";
+import { networkSchema } from "./network";
 import { policySchema } from "./policy";
 import { storageSchema } from "./storage";
 import { crossField, CrossFieldCheck, EVEN_AFTER_FIELD_ERRORS } from "./cross-field";
@@ -18,6 +19,8 @@ const environmentShape = z
     database: databaseSchema,
     storage: storageSchema,
     mattermost: mattermostSchema,
+    /** Where Mattermost's pods may connect, and hostNetwork ingress controllers (docs/network.md). */
+    network: networkSchema.prefault({}),
     /** Waivers of the security policy for this environment. */
     policy: policySchema.prefault({}),
   })
@@ -90,6 +93,14 @@ export const environmentSchema = environmentShape
         const mm = env.mattermost;
         if (mm.replicas > 1 && env.storage.kind === "local" && env.storage.accessMode !== "ReadWriteMany") {
           problem(["storage", "accessMode"], `is ${env.storage.accessMode} but mattermost.replicas is ${mm.replicas}: pods need shared files; use ReadWriteMany or storage.kind: s3`);
+        }
+      }),
+      check((env, problem) => {
+        if (env.mattermost.ingressAllowedSourceRanges.length > 0 && !env.network.ingressSeesClientAddress) {
+          problem(
+            ["mattermost", "ingressAllowedSourceRanges"],
+            "only works when nginx sees each client's own address: behind a load balancer with the default externalTrafficPolicy: Cluster every client arrives from a node address and is let in; give the controller's Service externalTrafficPolicy: Local (or PROXY protocol), then set network.ingressSeesClientAddress: true (docs/network.md)",
+          );
         }
       }),
       check((env, problem) => {
