@@ -9,7 +9,7 @@ function withChange(change: (env: any) => void): any {
   return env;
 }
 
-describe("shipped environments", () => {
+describe("the example environments as shipped (fixture copies; the user's folder is checked by environments.test.ts)", () => {
   const environments = loadEnvironments(EXAMPLE_ENVIRONMENTS);
 
   test("are local and production, named after their files", () => {

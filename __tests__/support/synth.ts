@@ -25,7 +25,9 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
  * Cloud, RDS, S3), copied as test fixtures. Tests of our behaviour read these, never the user's
  * `environments/` folder: that folder is the user's to add to or empty, and only
  * `__tests__/environments.test.ts` reads it (every file that is there), so a user's own environments
- * never break the test line (`__tests__/architecture.test.ts` keeps it that way).
+ * never break the test line (`__tests__/environments.test.ts` keeps it that way). When a change
+ * edits the shipped examples, copy them here too (only the `$schema` line differs):
+ * `for f in local production; do sed '1s|.*|# yaml-language-server: $schema=../../../environments/schema.json|' environments/$f.yaml > __tests__/fixtures/environments/$f.yaml; done`
  */
 export const EXAMPLE_ENVIRONMENTS = path.join(PROJECT_ROOT, "__tests__", "fixtures", "environments");
 /** @deprecated The fixtures are no longer the shipped folder: use {@link EXAMPLE_ENVIRONMENTS}. */

@@ -168,7 +168,7 @@ describe("the security policy", () => {
     expect(readme).toMatch(new RegExp(`^\\| \`${rule}\` \\| [^|]+ \\|$`, "m"));
   });
 
-  test("the shipped environments pass", () => {
+  test("the example environments as shipped pass (the user's own files: environments.test.ts)", () => {
     expect(() => synthesize(loadEnvironments(EXAMPLE_ENVIRONMENTS), path.join(tempDir("policy"), "cdktf.out"))).not.toThrow();
   });
 

@@ -41,7 +41,7 @@ describe("the view of a synth", () => {
     expect(graph).not.toContain("local_workspaces");
   });
 
-  test("the README shows the picture of the shipped environments as synth draws it", () => {
+  test("the README shows the picture of the example environments as shipped (their fixture copies), as synth draws it", () => {
     const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
     expect(readme).toContain("```mermaid\n" + mermaidGraph(summaries) + "```");
   });
