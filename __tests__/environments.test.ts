@@ -6,6 +6,15 @@ import { EXAMPLE_ENVIRONMENTS, environmentsFolderProblems, PROJECT_ROOT, tempDir
 // examples. This is the only suite that reads it, and it checks whatever files are there; every
 // other test runs on its own fixtures (__tests__/fixtures/environments, inline objects).
 
+/** Lines of a test that read the user's folder rather than a fixture. */
+const READERS = [
+  /PROJECT_ROOT.*["'`]environments\/?["'`](?!\s*,\s*["'`]schema\.json)/, // path.join(PROJECT_ROOT, "environments", <a user's file>)
+  /(readFileSync|readdirSync|existsSync|statSync)\(\s*["'`](\.\/)?environments\b/, // relative to the working directory
+  /\buserEnvironmentsDir\s*\(/,
+  /\benvironmentsDir\s*\(/,
+  /\bloadEnvironments\s*\(\s*\)/,
+];
+
 describe("the user's environments folder (environments/, or MATTERMOST_ENVIRONMENTS_DIR)", () => {
   test("every file in it synthesizes, passes the security policy and points editors at the schema synth validates with", () => {
     expect(environmentsFolderProblems(userEnvironmentsDir())).toEqual([]);
@@ -38,21 +47,25 @@ describe("a user's own environments never break the test line", () => {
     expect(environmentsFolderProblems(dir)).toEqual(["staging.yaml: $schema=./gone.json: no such file"]);
   });
 
+  test("the check tells a read of the user's folder from a fixture or the generated schema", () => {
+    const reads = (line: string) => READERS.some((r) => r.test(line));
+    expect(reads('loadEnvironments(path.join(PROJECT_ROOT, "environments"))')).toBe(true);
+    expect(reads('fs.readFileSync(path.join(PROJECT_ROOT, "environments", "production.yaml"), "utf8")')).toBe(true);
+    expect(reads('fs.readdirSync("environments")')).toBe(true);
+    expect(reads("loadEnvironments()")).toBe(true);
+    expect(reads('fs.readFileSync(path.join(PROJECT_ROOT, "environments", "schema.json"), "utf8")')).toBe(false);
+    expect(reads("loadEnvironments(EXAMPLE_ENVIRONMENTS)")).toBe(false);
+    expect(reads('const envs = path.join(dir, "environments");')).toBe(false);
+  });
+
   test("no other test reads the user's folder: they use fixtures, and the folder's schema.json at most", () => {
     const tests = (dir: string): string[] =>
       fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tests(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
-    const readers = [
-      /PROJECT_ROOT.*["'`]environments\/?["'`](?!\s*,\s*["'`]schema\.json)/, // path.join(PROJECT_ROOT, "environments", <a user's file>)
-      /(readFileSync|readdirSync|existsSync|statSync)\(\s*["'`](\.\/)?environments\b/, // relative to the working directory
-      /\buserEnvironmentsDir\s*\(/,
-      /\benvironmentsDir\s*\(/,
-      /\bloadEnvironments\s*\(\s*\)/,
-    ];
     const mine = [__filename, path.join(__dirname, "support", "synth.ts")];
     const offending = tests(__dirname)
       .filter((file) => !mine.includes(file))
       .flatMap((file) =>
-        fs.readFileSync(file, "utf8").split("\n").flatMap((line, i) => (readers.some((r) => r.test(line)) ? [`${path.relative(PROJECT_ROOT, file)}:${i + 1}: ${line.trim()}`] : [])),
+        fs.readFileSync(file, "utf8").split("\n").flatMap((line, i) => (READERS.some((r) => r.test(line)) ? [`${path.relative(PROJECT_ROOT, file)}:${i + 1}: ${line.trim()}`] : [])),
       );
     expect(offending).toEqual([]);
   });
