@@ -102,9 +102,10 @@ export function parseEnvironment(file: string, text: string, problems: string[])
       problems.push(`${file}: ${key || "(top level)"}: contains "${TOKEN_MARKER}", the marker cdktf uses for its own references; remove it (a value is text, never a reference)`);
     }
   }
-  if (problems.length > before) return undefined;
+  // The schema's problems too, so every problem of the file shows in one run.
+  const markers = problems.length > before;
   const result = environmentSchema.safeParse(data);
-  if (result.success) return result.data;
+  if (result.success) return markers ? undefined : result.data;
   for (const issue of result.error.issues) {
     for (const line of describeIssue(issue, data)) problems.push(`${file}: ${line}`);
   }

@@ -126,3 +126,15 @@ describe("the README's example messages", () => {
     for (const problem of problemsOf(env)) expect(readme).toContain(`environments/prod.yaml: ${problem}\n`);
   });
 });
+
+describe("a value naming a cdktf reference", () => {
+  test("is reported together with the file's other problems", () => {
+    const env = localInput();
+    env.mattermost.primaryTeam = "${TfToken[TOKEN.1]}";
+    env.database.port = "5432";
+    expect(problemsOf(env)).toEqual([
+      expect.stringMatching(/^mattermost\.primaryTeam: contains "TfToken\[", the marker cdktf uses/),
+      'database.port: is the text "5432", not a number; write it without quotes: port: 5432',
+    ]);
+  });
+});
