@@ -86,7 +86,10 @@ export class AppStack extends TerraformStack {
       mountedSecrets.push({ volume: "database-ca", secretName: ca.secretName, mountPath: DATABASE_CA_MOUNT_DIR });
     }
     // The licence reaches the container as MM_LICENSE (secretKeyRef), never as a file (see mattermostSettings).
-    const licence = mm.licensed
+    const licence = mm.licenceSecret
+      ? // The licence is in a Secret that exists (mattermost.licenceSecret): read, never made.
+        { secretName: mm.licenceSecret.name, key: mm.licenceSecret.key }
+      : mm.licensed
       ? {
           secretName: new LicenceSecret(this, "licence", {
             environmentName: env,
@@ -141,6 +144,7 @@ export class AppStack extends TerraformStack {
       // A rotated password or key is a new pod template, so the pods restart with it.
       rolloutAnnotations: { [ENV_SECRET_HASH_ANNOTATION]: envSecret.valuesHash },
       ...(registry ? { imagePullSecretName: registry.secretName } : {}),
+      ...(mm.imagePullSecrets.length > 0 ? { existingImagePullSecretNames: mm.imagePullSecrets } : {}),
     };
     const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod, serviceAccountName: serviceAccount.name });
     // Writes into the config store come after the migration made sure its tables are there.

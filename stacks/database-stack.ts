@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 import type { AwsConfig } from "../config/schema/aws";
 import type { DatabaseConfig } from "../config/schema/database";
 import { DATABASE_CA_PATH, DATABASE_OFFER } from "../constructs/offers/database-offer";
-import { MattermostDatabase } from "../constructs/database/mattermost-database";
+import { MattermostDatabase, MattermostDatabaseAdoption } from "../constructs/database/mattermost-database";
 import { PublishedOffer } from "../constructs/offers/offer";
 import { useAws } from "../constructs/shared/providers";
 import { RdsPostgres } from "../constructs/database/rds-postgres";
@@ -82,6 +82,7 @@ export class DatabaseStack extends TerraformStack {
       username: server.adminUser,
       password: server.adminPassword,
       sslmode: db.sslMode,
+      ...providerThroughTunnel(db),
       ...(sslRootCert ? { sslrootcert: sslRootCert } : {}),
       // RDS and most managed servers give no real superuser; the provider must not assume one.
       superuser: false,
@@ -92,6 +93,7 @@ export class DatabaseStack extends TerraformStack {
       user: db.user,
       adminUser: server.adminUser,
       connectionLimit: db.connectionLimit,
+      ...(db.kind === "external" && db.adopt ? { adopt: adoption(this, db.user, db.name, db.adopt.password) } : {}),
     });
     const port = Fn.tostring(server.port);
     new PublishedOffer(this, "offer", {
@@ -122,4 +124,47 @@ function caFile(scope: Construct, pem: string): string {
   fs.mkdirSync(path.dirname(source), { recursive: true });
   fs.writeFileSync(source, pem.trim() + "\n");
   return new TerraformAsset(scope, "database-ca", { path: source, type: AssetType.FILE, assetHash: hash }).path;
+}
+
+/** Sensitive variable with the adopted role's current password (`database.adopt.password: keep`). */
+export const ADOPTED_PASSWORD_VARIABLE = "database_mattermost_password";
+
+/**
+ * `database.adopt`: with `password: keep` the role's current password comes in the sensitive
+ * variable `database_mattermost_password` (the password of the Helm chart's
+ * `externalDB.externalConnectionString`), published in the offer and never set on the role.
+ */
+function adoption(scope: Construct, user: string, name: string, password: "keep" | "rotate"): MattermostDatabaseAdoption {
+  if (password === "rotate") return {};
+  const variable = new TerraformVariable(scope, ADOPTED_PASSWORD_VARIABLE, {
+    type: "string",
+    sensitive: true,
+    nullable: false,
+    description: `The current password of role ${user}, which owns the adopted database ${name}; the role keeps it`,
+    validation: [
+      {
+        condition: `\${length(var.${ADOPTED_PASSWORD_VARIABLE}) > 0}`,
+        errorMessage: `${ADOPTED_PASSWORD_VARIABLE} is empty: database.adopt keeps the password role ${user} has today; set it as TF_VAR_${ADOPTED_PASSWORD_VARIABLE} (the password in the Helm chart's externalDB.externalConnectionString), or set database.adopt.password: rotate to replace it with a generated one.`,
+      },
+    ],
+  });
+  variable.overrideLogicalId(ADOPTED_PASSWORD_VARIABLE);
+  return { existingPassword: variable.stringValue };
+}
+
+/**
+ * `database.adminHost` / `adminPort`: where the postgresql provider connects when a tunnel or
+ * bastion stands between it and the server. Mattermost's DSN keeps the server's host and port.
+ * Through a tunnel the host the provider dials (localhost) is not the name in the server's
+ * certificate, so `verify-full` would always fail for the provider (lib/pq, ssl.go, ssl(): with
+ * verify-full the TLS ServerName is the host connected to); the provider checks the CA only
+ * (`verify-ca`) and Mattermost, which connects to the real name, still checks both.
+ */
+export function providerThroughTunnel(db: DatabaseConfig): { host?: string; port?: number; sslmode?: string } {
+  if (!db.adminHost && db.adminPort === undefined) return {};
+  return {
+    ...(db.adminHost ? { host: db.adminHost } : {}),
+    ...(db.adminPort !== undefined ? { port: db.adminPort } : {}),
+    ...(db.adminHost && db.sslMode === "verify-full" ? { sslmode: "verify-ca" } : {}),
+  };
 }

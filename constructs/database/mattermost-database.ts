@@ -5,6 +5,7 @@ import { Role } from "@cdktf/provider-postgresql/lib/role";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import { importExisting } from "../shared/import-existing";
 
 /** Props of {@link MattermostDatabase}. */
 export interface MattermostDatabaseProps {
@@ -16,7 +17,31 @@ export interface MattermostDatabaseProps {
   readonly adminUser: string;
   /** Most sessions the role may hold; -1 for no limit of its own. Default -1. */
   readonly connectionLimit?: number;
+  /**
+   * Take over the database `name` and role `user` that exist on the server (import blocks) instead
+   * of creating them. Default: create both.
+   */
+  readonly adopt?: MattermostDatabaseAdoption;
 }
+
+/** How {@link MattermostDatabase} takes over an existing database and role. */
+export interface MattermostDatabaseAdoption {
+  /**
+   * The role's current password (a token of a sensitive variable): the role keeps it and Terraform
+   * never sets it. Omitted: a generated password replaces it at the next apply (a rotation).
+   */
+  readonly existingPassword?: string;
+}
+
+/**
+ * What an adopted database may differ in without being recreated. These attributes are ForceNew in
+ * the provider (cyrilgdn/terraform-provider-postgresql, postgresql/resource_postgresql_database.go,
+ * the `encoding`, `lc_collate`, `lc_ctype` and `template` schema entries), and its Read sets them
+ * from pg_database (`template` from the state, `template0` after an import: resourcePostgreSQLDatabaseReadImpl),
+ * so a database made with another locale would plan a replacement, which `prevent_destroy` refuses.
+ * They are fixed at creation anyway; what the server has is what Mattermost keeps.
+ */
+export const ADOPTED_DATABASE_IGNORES = ["encoding", "lc_collate", "lc_ctype", "template"];
 
 /**
  * Mattermost's login role (no superuser, cannot create roles or databases, no replication) with a
@@ -35,12 +60,17 @@ export class MattermostDatabase extends Construct {
     if (!Number.isInteger(connectionLimit) || connectionLimit < -1) {
       throw new Error(`MattermostDatabase ${id}: connectionLimit must be -1 (no limit) or a number of connections (got ${connectionLimit})`);
     }
+    const existingPassword = props.adopt?.existingPassword;
     // Letters and digits only: nothing in the DSN or a shell needs escaping, 40 characters keep ~238 bits.
-    const password = new Password(this, "password", { length: 40, special: false });
+    const password = existingPassword ?? new Password(this, "password", { length: 40, special: false }).result;
     const role = new Role(this, "role", {
       name: props.user,
       login: true,
-      password: password.result,
+      // An adopted role keeping its password gets none here: with `superuser = false` the provider
+      // never reads a password back (readRolePassword returns the state's, empty after an import),
+      // and an Update would run ALTER ROLE ... PASSWORD (setRolePassword), so the attribute is also
+      // ignored (cyrilgdn/terraform-provider-postgresql, postgresql/resource_postgresql_role.go).
+      ...(existingPassword ? {} : { password }),
       superuser: false,
       createDatabase: false,
       createRole: false,
@@ -49,7 +79,7 @@ export class MattermostDatabase extends Construct {
       bypassRowLevelSecurity: false,
       connectionLimit,
       // Destroying it would REASSIGN OWNED BY, DROP OWNED BY and DROP ROLE: see the database below.
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: true, ...(existingPassword ? { ignoreChanges: ["password"] } : {}) },
     });
     // The admin acts as the owner through membership: RDS gives no superuser, and only the owner may
     // revoke what PUBLIC has on the database or connect once PUBLIC cannot. The admin can already
@@ -75,8 +105,15 @@ export class MattermostDatabase extends Construct {
       // snapshot would have kept it (cyrilgdn/terraform-provider-postgresql v1.26.0,
       // postgresql/resource_postgresql_database.go, resourcePostgreSQLDatabaseDelete; the role's:
       // resource_postgresql_role.go, resourcePostgreSQLRoleDelete). docs/database.md gives the way out.
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: true, ...(props.adopt ? { ignoreChanges: ADOPTED_DATABASE_IGNORES } : {}) },
     });
+    if (props.adopt) {
+      // Both providers' importers pass the id through as the name (ImportStatePassthrough), and Read
+      // looks the name up in pg_roles / pg_database (resourcePostgreSQLRoleReadImpl,
+      // resourcePostgreSQLDatabaseReadImpl in the files cited above).
+      importExisting(role, props.user);
+      importExisting(database, props.name);
+    }
     // PostgreSQL lets every role (PUBLIC) connect to a new database and make temporary tables in it.
     // Mattermost keeps all it has as owner.
     new Grant(this, "no-public-access", {
@@ -85,7 +122,7 @@ export class MattermostDatabase extends Construct {
       objectType: "database",
       privileges: [],
     });
-    this.password = password.result;
+    this.password = password;
     this.name = database.name;
     this.user = role.name;
   }
