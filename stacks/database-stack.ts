@@ -1,3 +1,4 @@
+import { DataPostgresqlSchemas } from "@cdktf/provider-postgresql/lib/data-postgresql-schemas";
 import { PostgresqlProvider } from "@cdktf/provider-postgresql/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { createHash } from "crypto";
@@ -76,7 +77,7 @@ export class DatabaseStack extends TerraformStack {
       server = { host: db.host, port: db.port, adminUser: db.adminUser, adminPassword: adminPassword.stringValue };
     }
     const sslRootCert = db.caCertificate ? caFile(this, db.caCertificate) : undefined;
-    new PostgresqlProvider(this, "postgresql", {
+    const admin = new PostgresqlProvider(this, "postgresql", {
       host: server.host,
       port: server.port,
       username: server.adminUser,
@@ -93,7 +94,7 @@ export class DatabaseStack extends TerraformStack {
       user: db.user,
       adminUser: server.adminUser,
       connectionLimit: db.connectionLimit,
-      ...(db.kind === "external" && db.adopt ? { adopt: adoption(this, db.user, db.name, db.adopt.password) } : {}),
+      ...(db.kind === "external" && db.adopt ? { adopt: adoption(this, db.user, db.name, db.adopt.password, admin) } : {}),
     });
     const port = Fn.tostring(server.port);
     new PublishedOffer(this, "offer", {
@@ -134,7 +135,7 @@ export const ADOPTED_PASSWORD_VARIABLE = "database_mattermost_password";
  * variable `database_mattermost_password` (the password of the Helm chart's
  * `externalDB.externalConnectionString`), published in the offer and never set on the role.
  */
-function adoption(scope: Construct, user: string, name: string, password: "keep" | "rotate"): MattermostDatabaseAdoption {
+function adoption(scope: Construct, user: string, name: string, password: "keep" | "rotate", admin: PostgresqlProvider): MattermostDatabaseAdoption {
   if (password === "rotate") return {};
   const variable = new TerraformVariable(scope, ADOPTED_PASSWORD_VARIABLE, {
     type: "string",
@@ -149,6 +150,25 @@ function adoption(scope: Construct, user: string, name: string, password: "keep"
     ],
   });
   variable.overrideLogicalId(ADOPTED_PASSWORD_VARIABLE);
+  // The password is checked at plan: a second postgresql provider logs in as the role with it, into
+  // its database, where the admin's provider connects (tunnel and TLS settings included), and reads
+  // the database's schemas. A wrong password fails the plan ("password authentication failed for
+  // user ...") before anything is imported, instead of failing Mattermost's pods after the switch.
+  // The data source connects as its provider's user to `database` (cyrilgdn/terraform-provider-postgresql,
+  // postgresql/data_source_postgresql_schemas.go, dataSourcePostgreSQLSchemasRead: startTransaction(db.client, database)).
+  const login = new PostgresqlProvider(scope, "postgresql-mattermost-login", {
+    alias: "mattermost_login",
+    host: admin.host,
+    port: admin.port,
+    sslmode: admin.sslmode,
+    ...(admin.sslrootcert ? { sslrootcert: admin.sslrootcert } : {}),
+    username: user,
+    password: variable.stringValue,
+    database: name,
+    superuser: false,
+    connectTimeout: 15,
+  });
+  new DataPostgresqlSchemas(scope, "adopted-password-check", { provider: login, database: name });
   return { existingPassword: variable.stringValue };
 }
 

@@ -86,6 +86,30 @@ describe("database.adopt: the Helm release's database and role are imported, not
     expect(String(outputs.database_dsn.value)).toContain(`urlencode(var.${ADOPTED_PASSWORD_VARIABLE})`);
   });
 
+  test("the password is checked at plan: a provider logs in with it as the role, into its database, and reads it", () => {
+    const [admin, login] = stack.provider!.postgresql;
+    expect(admin.alias).toBeUndefined();
+    expect(login).toEqual({
+      alias: "mattermost_login",
+      host: admin.host,
+      port: admin.port,
+      sslmode: admin.sslmode,
+      username: HELM_ROLE,
+      password: `\${var.${ADOPTED_PASSWORD_VARIABLE}}`,
+      database: HELM_DATABASE,
+      superuser: false,
+      connect_timeout: 15,
+    });
+    expect(onlyResource({ resource: stack.data } as any, "postgresql_schemas")).toMatchObject({ provider: "postgresql.mattermost_login", database: HELM_DATABASE });
+  });
+
+  test("through a tunnel the check goes through it too", () => {
+    const input = adoptingInput();
+    Object.assign(input.database, { adminHost: "localhost", adminPort: 15432 });
+    const login = stacksOf(input)["dev-database"].provider!.postgresql[1];
+    expect(login).toMatchObject({ alias: "mattermost_login", host: "localhost", port: 15432 });
+  });
+
   test("password: rotate imports the same way and replaces the password with a generated one", () => {
     const rotating = stacksOf(adoptingInput({ password: "rotate" }))["dev-database"];
     expect(importsOf(rotating).map((block) => block.id).sort()).toEqual([HELM_DATABASE, HELM_ROLE]);
@@ -93,6 +117,8 @@ describe("database.adopt: the Helm release's database and role are imported, not
     expect(role.password).toMatch(/^\$\{random_password\.\w+\.result\}$/);
     expect(role.lifecycle).toEqual({ prevent_destroy: true });
     expect(rotating.variable?.[ADOPTED_PASSWORD_VARIABLE]).toBeUndefined();
+    expect(rotating.provider!.postgresql).toHaveLength(1);
+    expect(rotating.data?.postgresql_schemas).toBeUndefined();
   });
 
   test("without adopt nothing is imported and the role gets a generated password", () => {
