@@ -2,6 +2,7 @@ import { DataPostgresqlSchemas } from "@cdktf/provider-postgresql/lib/data-postg
 import { PostgresqlProvider } from "@cdktf/provider-postgresql/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { createHash } from "crypto";
+import { isIP } from "net";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -183,7 +184,9 @@ function adoption(scope: Construct, user: string, name: string, password: "keep"
 export function providerThroughTunnel(db: DatabaseConfig): { host?: string; port?: number; sslmode?: string } {
   if (!db.adminHost && db.adminPort === undefined) return {};
   return {
-    ...(db.adminHost ? { host: db.adminHost } : {}),
+    // The provider pastes the host into a URL (cyrilgdn/terraform-provider-postgresql, postgresql/config.go,
+    // Config.connStr): an IPv6 literal needs its brackets there.
+    ...(db.adminHost ? { host: isIP(db.adminHost) === 6 ? `[${db.adminHost}]` : db.adminHost } : {}),
     ...(db.adminPort !== undefined ? { port: db.adminPort } : {}),
     ...(db.adminHost && db.sslMode === "verify-full" ? { sslmode: "verify-ca" } : {}),
   };

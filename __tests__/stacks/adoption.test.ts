@@ -168,6 +168,12 @@ describe("database.adminHost / adminPort: the provider goes through a tunnel, Ma
     expect(String(stack.output!.database_host.value)).toMatch(/aws_db_instance/);
   });
 
+  test("an IPv6 tunnel end is bracketed for the provider's connection URL", () => {
+    const input = localInput();
+    input.database.adminHost = "::1";
+    expect(stacksOf(input)["dev-database"].provider!.postgresql[0].host).toBe("[::1]");
+  });
+
   test("without them the provider connects where Mattermost does", () => {
     const stack = stacksOf(localInput())["dev-database"];
     expect(stack.provider!.postgresql[0]).toMatchObject({ host: "db.internal", port: 5432 });
