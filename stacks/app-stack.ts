@@ -6,6 +6,7 @@ import type { NetworkConfig } from "../config/schema/network";
 import type { LocalStorageConfig, S3StorageConfig, StorageConfig } from "../config/schema/storage";
 import { DatabaseCaSecret } from "../constructs/app/database-ca-secret";
 import { DATABASE_CA_MOUNT_DIR, DATABASE_OFFER } from "../constructs/offers/database-offer";
+import { ExistingLicenceSecret } from "../constructs/app/existing-licence-secret";
 import { LicenceSecret } from "../constructs/app/licence-secret";
 import { MattermostDisruptionBudget } from "../constructs/app/mattermost-disruption-budget";
 import { ENV_SECRET_HASH_ANNOTATION, MattermostEnvSecret } from "../constructs/app/mattermost-env-secret";
@@ -92,8 +93,8 @@ export class AppStack extends TerraformStack {
     }
     // The licence reaches the container as MM_LICENSE (secretKeyRef), never as a file (see mattermostSettings).
     const licence = mm.licenceSecret
-      ? // The licence is in a Secret that exists (mattermost.licenceSecret): read, never made.
-        { secretName: mm.licenceSecret.name, key: mm.licenceSecret.key }
+      ? // The licence is in a Secret that exists (mattermost.licenceSecret): checked at plan, never made.
+        new ExistingLicenceSecret(this, "licence", { namespace: props.kubernetes.namespace, name: mm.licenceSecret.name, key: mm.licenceSecret.key })
       : mm.licensed
       ? {
           secretName: new LicenceSecret(this, "licence", {

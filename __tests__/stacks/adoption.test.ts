@@ -279,6 +279,19 @@ describe("mattermost.licenceSecret and imagePullSecrets: Secrets that exist are 
     expect(licence).toEqual({ name: "MM_LICENSE", value_from: { secret_key_ref: { name: "chat-licence", key: "license" } } });
   });
 
+  test("the licence Secret is checked at plan: missing, or without the key, fails with the command that makes it", () => {
+    const source = onlyResource({ resource: app.data } as any, "kubernetes_secret_v1");
+    expect(source.metadata).toEqual({ name: "chat-licence", namespace: "mattermost" });
+    expect(source.lifecycle.postcondition).toEqual([
+      {
+        condition: '${try(length(self.data["license"]) > 0, false)}',
+        error_message: expect.stringContaining(
+          'mattermost.licenceSecret: Secret "chat-licence" in namespace "mattermost" is missing or has no key "license" with the licence. Create it with: kubectl -n mattermost create secret generic chat-licence --from-file=license=',
+        ),
+      },
+    ]);
+  });
+
   test("every pod (the Deployment and the migration Job) lists the existing pull Secrets", () => {
     const expected = [{ name: "regcred" }, { name: "mirror-cred" }];
     expect(onlyResource(app, "kubernetes_deployment_v1").spec.template.spec.image_pull_secrets).toEqual(expected);
