@@ -51,7 +51,7 @@ describe("bad environment files name the file, the key and the fix", () => {
 
   test("an unknown key with no close match lists the keys allowed there", () => {
     const problems = problemsOf({ "dev.yaml": withChange((e) => (e.kubernetes.cluster = "x")) });
-    expect(problems).toEqual([expect.stringMatching(/dev\.yaml: kubernetes\.cluster: unknown key; allowed keys here: configContext, configPath, namespace$/)]);
+    expect(problems).toEqual([expect.stringMatching(/dev\.yaml: kubernetes\.cluster: unknown key; allowed keys here: adoptNamespace, configContext, configPath, namespace$/)]);
   });
 
   test("a misspelt key inside a kind suggests that kind's keys", () => {

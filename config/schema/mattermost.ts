@@ -195,6 +195,21 @@ export const mattermostSchema = z
     configJobImage: imageReference.default(PSQL_IMAGE),
     debug: z.boolean().default(false),
     extraEnv: extraEnvSchema.default({}),
+    /**
+     * The licence is in a Secret that exists in `kubernetes.namespace` (made by hand, or kept from a
+     * Helm release): the pods read `MM_LICENSE` from its `key`, and the variable mattermost_licence
+     * is not used. Needs `licensed: true`.
+     */
+    licenceSecret: z
+      .object({
+        name: kubernetesName,
+        /** The Secret's key that holds the licence file's contents. */
+        key: z.string().regex(/^[-._a-zA-Z0-9]+$/, "must be a Secret key such as license or mattermost.mattermost-license"),
+      })
+      .strict()
+      .optional(),
+    /** Pull Secrets that exist in `kubernetes.namespace` (kubernetes.io/dockerconfigjson), for every pod and Job. */
+    imagePullSecrets: z.array(kubernetesName).default([]),
   })
   .strict()
   // Independent checks (crossField): each runs even when other keys failed.
@@ -249,6 +264,9 @@ export const mattermostSchema = z
           if (!mm.saml[key]) problem(["saml", key], "is required for a generic identity provider (or use preset: ubuntu-sso)");
         }
       }
+    }
+    if (mm.licenceSecret && !mm.licensed) {
+      problem(["licenceSecret"], `names the Secret ${mm.licenceSecret.name} with the licence, but licensed is false, so it would never be read; set mattermost.licensed: true or remove licenceSecret`);
     }
   }, (mm, ctx) => {
     const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
