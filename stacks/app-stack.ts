@@ -6,6 +6,7 @@ import type { NetworkConfig } from "../config/schema/network";
 import type { LocalStorageConfig, S3StorageConfig, StorageConfig } from "../config/schema/storage";
 import { DatabaseCaSecret } from "../constructs/app/database-ca-secret";
 import { DATABASE_CA_MOUNT_DIR, DATABASE_OFFER } from "../constructs/offers/database-offer";
+import { ExistingLicenceSecret } from "../constructs/app/existing-licence-secret";
 import { LicenceSecret } from "../constructs/app/licence-secret";
 import { MattermostDisruptionBudget } from "../constructs/app/mattermost-disruption-budget";
 import { ENV_SECRET_HASH_ANNOTATION, MattermostEnvSecret } from "../constructs/app/mattermost-env-secret";
@@ -91,7 +92,10 @@ export class AppStack extends TerraformStack {
       mountedSecrets.push({ volume: "database-ca", secretName: ca.secretName, mountPath: DATABASE_CA_MOUNT_DIR });
     }
     // The licence reaches the container as MM_LICENSE (secretKeyRef), never as a file (see mattermostSettings).
-    const licence = mm.licensed
+    const licence = mm.licenceSecret
+      ? // The licence is in a Secret that exists (mattermost.licenceSecret): checked at plan, never made.
+        new ExistingLicenceSecret(this, "licence", { namespace: props.kubernetes.namespace, name: mm.licenceSecret.name, key: mm.licenceSecret.key })
+      : mm.licensed
       ? {
           secretName: new LicenceSecret(this, "licence", {
             environmentName: env,
@@ -146,6 +150,7 @@ export class AppStack extends TerraformStack {
       // A rotated password or key is a new pod template, so the pods restart with it.
       rolloutAnnotations: { [ENV_SECRET_HASH_ANNOTATION]: envSecret.valuesHash },
       ...(registry ? { imagePullSecretName: registry.secretName } : {}),
+      ...(mm.imagePullSecrets.length > 0 ? { existingImagePullSecretNames: mm.imagePullSecrets } : {}),
     };
     const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod });
     // Writes into the config store come after the migration made sure its tables are there.
