@@ -6,12 +6,15 @@ import type { LocalStorageConfig, S3StorageConfig, StorageConfig } from "../conf
 import { DatabaseCaSecret } from "../constructs/app/database-ca-secret";
 import { DATABASE_CA_MOUNT_DIR, DATABASE_OFFER } from "../constructs/offers/database-offer";
 import { LicenceSecret } from "../constructs/app/licence-secret";
+import { MattermostAutoscaler } from "../constructs/app/mattermost-autoscaler";
 import { MattermostDisruptionBudget } from "../constructs/app/mattermost-disruption-budget";
 import { ENV_SECRET_HASH_ANNOTATION, MattermostEnvSecret } from "../constructs/app/mattermost-env-secret";
 import { MattermostIngress } from "../constructs/app/mattermost-ingress";
 import { MattermostNetworkPolicy } from "../constructs/app/mattermost-network-policy";
 import { MattermostPodProps, MountedSecret } from "../constructs/app/mattermost-pod";
 import { MattermostServiceAccount } from "../constructs/app/mattermost-service-account";
+import { MattermostServiceMonitor } from "../constructs/app/mattermost-service-monitor";
+import { schedulingOf } from "../constructs/app/pod-options";
 import { FileStore, mattermostSettings, SecretKey } from "../constructs/app/mattermost-settings";
 import { MattermostWorkload } from "../constructs/app/mattermost-workload";
 import { MigrationJob } from "../constructs/app/migration-job";
@@ -141,6 +144,10 @@ export class AppStack extends TerraformStack {
       // A rotated password or key is a new pod template, so the pods restart with it.
       rolloutAnnotations: { [ENV_SECRET_HASH_ANNOTATION]: envSecret.valuesHash },
       ...(registry ? { imagePullSecretName: registry.secretName } : {}),
+      // The Jobs run where the servers run, and see the same variables.
+      scheduling: schedulingOf(mm),
+      envFrom: mm.envFrom,
+      envValueFrom: mm.envValueFrom,
     };
     const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod, serviceAccountName: serviceAccount.name });
     // Writes into the config store come after the migration made sure its tables are there.
@@ -173,16 +180,40 @@ export class AppStack extends TerraformStack {
       serviceAccountName: serviceAccount.name,
       mountServiceAccountToken: serviceAccount.mountToken,
       dependsOn: [migration.job, ...configJobs.map((job) => job.job)],
+      podExtras: {
+        annotations: mm.podAnnotations,
+        labels: mm.podLabels,
+        volumes: mm.extraVolumes,
+        volumeMounts: mm.extraVolumeMounts,
+        containers: mm.extraContainers,
+        initContainers: mm.extraInitContainers,
+      },
+      service: { type: mm.serviceType, annotations: mm.serviceAnnotations, loadBalancerSourceRanges: mm.serviceLoadBalancerSourceRanges },
+      ...(mm.autoscaling ? { autoscaling: mm.autoscaling } : {}),
     });
-    if (mm.replicas > 1) new MattermostDisruptionBudget(this, "disruption-budget", { environmentName: env, namespace });
+    if (mm.autoscaling) {
+      new MattermostAutoscaler(this, "autoscaler", {
+        environmentName: env,
+        namespace,
+        deploymentName: workload.name,
+        ...mm.autoscaling,
+      });
+    }
+    // The fewest pods there will be: a budget only helps when a drain can leave one running.
+    if ((mm.autoscaling?.minReplicas ?? mm.replicas) > 1) new MattermostDisruptionBudget(this, "disruption-budget", { environmentName: env, namespace });
+    if (mm.serviceMonitor) {
+      new MattermostServiceMonitor(this, "service-monitor", { environmentName: env, namespace, port: "metrics", labels: mm.serviceMonitor.labels, interval: mm.serviceMonitor.interval });
+    }
     new MattermostNetworkPolicy(this, "network-policy", {
       environmentName: env,
       namespace,
-      ingressControllerNamespace: mm.ingressControllerNamespace,
+      // Without an Ingress its controller has no business with the pods; httpAllowedFrom names who does.
+      ...(mm.ingressEnabled ? { ingressControllerNamespace: mm.ingressControllerNamespace } : {}),
+      httpSources: mm.httpAllowedFrom.map((s) => (s.cidr ? { cidr: s.cidr } : { namespace: s.namespace!, ...(s.podLabels ? { podLabels: s.podLabels } : {}) })),
       ...(mm.performanceMonitoring ? { metricsNamespace: mm.metricsNamespace } : {}),
       gossip: mm.clustering,
     });
-    new MattermostIngress(this, "ingress", {
+    if (mm.ingressEnabled) new MattermostIngress(this, "ingress", {
       environmentName: env,
       namespace,
       siteUrl: mm.siteUrl,
@@ -192,6 +223,8 @@ export class AppStack extends TerraformStack {
       ...(mm.tlsSecretName ? { tlsSecretName: mm.tlsSecretName } : {}),
       ...(mm.certManagerClusterIssuer ? { certManagerClusterIssuer: mm.certManagerClusterIssuer } : {}),
       ...(mm.ingressClassName ? { ingressClassName: mm.ingressClassName } : {}),
+      extraHosts: mm.ingressExtraHosts,
+      extraAnnotations: mm.ingressAnnotations,
     });
   }
 

@@ -63,6 +63,9 @@ export const environmentSchema = z
     if (mm.replicas > 1 && env.storage.kind === "local" && env.storage.accessMode !== "ReadWriteMany") {
       problem(["storage", "accessMode"], `is ${env.storage.accessMode} but mattermost.replicas is ${mm.replicas}: pods need shared files; use ReadWriteMany or storage.kind: s3`);
     }
+    if (mm.autoscaling && mm.autoscaling.maxReplicas > 1 && env.storage.kind === "local" && env.storage.accessMode !== "ReadWriteMany") {
+      problem(["storage", "accessMode"], `is ${env.storage.accessMode} but mattermost.autoscaling may run ${mm.autoscaling.maxReplicas} pods: pods need shared files; use ReadWriteMany or storage.kind: s3`);
+    }
     if (mm.tlsSecretName && !mm.siteUrl.startsWith("https://")) {
       problem(["mattermost", "tlsSecretName"], "is only used with an https:// siteUrl; remove it or make siteUrl https://");
     }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cidr, kubernetesName, port, urlWithScheme } from "./common";
+import { checkPodKeys, podKeys } from "./pod";
 
 /** Outgoing mail; the password is the sensitive variable `smtp_password`. */
 export const smtpSchema = z
@@ -138,19 +139,23 @@ function managingKey(name: string): string | undefined {
   return MANAGED_ENV.find(([variable]) => (variable.endsWith("_") ? upper.startsWith(variable) : upper === variable))?.[1];
 }
 
+/**
+ * Why a variable the user sets (extraEnv, envValueFrom) may not be set, or undefined when it may:
+ * not a variable name, reserved for a secret, or managed by a key.
+ */
+export function envNameProblem(name: string): string | undefined {
+  if (!ENV_NAME.test(name)) return "is not an environment variable name; use letters, digits and '_', not starting with a digit (e.g. MM_SERVICESETTINGS_ENABLELOCALMODE)";
+  if ((RESERVED_ENV as readonly string[]).includes(name.toUpperCase())) {
+    return "carries or locates a secret and is set by the stack from a Kubernetes Secret; remove it from extraEnv (database, storage and licence come from the offers and the variable mattermost_licence, the SMTP password from smtp_password)";
+  }
+  const key = managingKey(name);
+  return key ? `is managed by ${key}; set that key instead of overriding it in extraEnv` : undefined;
+}
+
 const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx) => {
   for (const name of Object.keys(env)) {
-    if (!ENV_NAME.test(name)) {
-      ctx.addIssue({ code: "custom", path: [name], message: "is not an environment variable name; use letters, digits and '_', not starting with a digit (e.g. MM_SERVICESETTINGS_ENABLELOCALMODE)" });
-    } else if ((RESERVED_ENV as readonly string[]).includes(name.toUpperCase())) {
-      ctx.addIssue({
-        code: "custom",
-        path: [name],
-        message: "carries or locates a secret and is set by the stack from a Kubernetes Secret; remove it from extraEnv (database, storage and licence come from the offers and the variable mattermost_licence, the SMTP password from smtp_password)",
-      });
-    } else if (managingKey(name)) {
-      ctx.addIssue({ code: "custom", path: [name], message: `is managed by ${managingKey(name)}; set that key instead of overriding it in extraEnv` });
-    }
+    const problem = envNameProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
   }
 });
 
@@ -229,6 +234,8 @@ export const mattermostSchema = z
     configJobImage: z.string().min(1).default(PSQL_IMAGE),
     debug: z.boolean().default(false),
     extraEnv: extraEnvSchema.default({}),
+    // Scheduling, extra volumes and containers, env from Secrets, Service, Ingress, autoscaler, ServiceMonitor (pod.ts).
+    ...podKeys,
   })
   .strict()
   .superRefine((mm, ctx) => {
@@ -278,6 +285,7 @@ export const mattermostSchema = z
     if (mm.outboundProxyExceptions.length > 0 && !mm.outboundProxy) {
       problem(["outboundProxyExceptions"], "has no effect without outboundProxy; set outboundProxy or remove it");
     }
+    checkPodKeys(mm, problem, envNameProblem, mm.extraEnv);
   });
 
 function parseUrl(value: string): URL | undefined {

@@ -8,12 +8,22 @@ import { serverSelector } from "./mattermost-workload";
 export interface MattermostNetworkPolicyProps {
   readonly environmentName: string;
   readonly namespace: string;
-  /** Namespace of the ingress controller, let in on 8065. */
-  readonly ingressControllerNamespace: string;
+  /** Namespace of the ingress controller, let in on 8065; omitted when there is no Ingress. */
+  readonly ingressControllerNamespace?: string;
+  /** More sources let in on 8065 (a Gateway's namespace, a load balancer's network). Default: none. */
+  readonly httpSources?: readonly HttpSource[];
   /** Namespace of the metrics scraper, let in on 8067; omitted when metrics are off. */
   readonly metricsNamespace?: string;
   /** Let Mattermost pods gossip with each other on 8074 TCP and UDP. */
   readonly gossip: boolean;
+}
+
+/** A source the policy admits on 8065: pods of a namespace (optionally only some), or a network. */
+export type HttpSource = { readonly namespace: string; readonly podLabels?: Readonly<Record<string, string>> } | { readonly cidr: string };
+
+function peerOf(source: HttpSource) {
+  if ("cidr" in source) return { ipBlock: { cidr: source.cidr } };
+  return { ...namespaceNamed(source.namespace), ...(source.podLabels ? { podSelector: { matchLabels: { ...source.podLabels } } } : {}) };
 }
 
 function namespaceNamed(name: string) {
@@ -35,7 +45,8 @@ export class MattermostNetworkPolicy extends Construct {
         podSelector: { matchLabels: selector },
         policyTypes: ["Ingress"],
         ingress: [
-          { from: [namespaceNamed(props.ingressControllerNamespace)], ports: [{ port: String(HTTP_PORT), protocol: "TCP" }] },
+          ...(props.ingressControllerNamespace ? [{ from: [namespaceNamed(props.ingressControllerNamespace)], ports: [{ port: String(HTTP_PORT), protocol: "TCP" }] }] : []),
+          ...((props.httpSources ?? []).length > 0 ? [{ from: props.httpSources!.map(peerOf), ports: [{ port: String(HTTP_PORT), protocol: "TCP" }] }] : []),
           ...(props.metricsNamespace ? [{ from: [namespaceNamed(props.metricsNamespace)], ports: [{ port: String(METRICS_PORT), protocol: "TCP" }] }] : []),
           ...(props.gossip
             ? [{ from: [{ podSelector: { matchLabels: selector } }], ports: [{ port: String(GOSSIP_PORT), protocol: "TCP" }, { port: String(GOSSIP_PORT), protocol: "UDP" }] }]
