@@ -636,6 +636,11 @@ describe("app stack, the pod and service options Helm users rely on (issue 16)",
   test("with the Ingress off: no Ingress, and the NetworkPolicy admits only what the user names on 8065", () => {
     const off = appOf(withMattermost(awsInput(), { ingressEnabled: false, httpAllowedFrom: [{ namespace: "envoy-gateway-system" }] }), "helm");
     expect(resources(off, "kubernetes_ingress_v1")).toEqual([]);
+    // Nothing in front is known to overwrite X-Real-IP: Mattermost trusts no header and takes the TCP peer.
+    expect(envOf(off).MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER).toEqual({ name: "MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER", value: "" });
+    // With other sources let in next to the ingress controller, they could forge the header too.
+    expect(envOf(stack).MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER.value).toBe("");
+    expect(envOf(appOf(awsInput(), "helm")).MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER.value).toBe("X-Real-IP");
     expect(onlyResource(off, "kubernetes_network_policy_v1").spec.ingress).toEqual([
       { from: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "envoy-gateway-system" } } }], ports: [{ port: "8065", protocol: "TCP" }] },
     ]);
