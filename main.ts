@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { EnvironmentError, environmentsDir, loadEnvironments } from "./config/load";
 import { mermaidGraph } from "./synth/graph";
-import { formatSummary, summarize } from "./synth/summary";
+import { activeWaivers, formatSummary, summarize } from "./synth/summary";
 import { describeViolation, PolicyError } from "./synth/security-policy";
 import { synthesize } from "./synth/synthesize";
 
@@ -28,7 +28,7 @@ function main(): number {
   }
   const summaries = summarize(outdir);
   fs.writeFileSync(path.join(outdir, "stacks.mmd"), mermaidGraph(summaries));
-  process.stdout.write(`${formatSummary(summaries)}\n\nWrote ${outdir}/ and the picture of how its stacks link, ${outdir}/stacks.mmd (deploy with: npx cdktf deploy <stack>)\n`);
+  process.stdout.write(`${formatSummary(summaries, activeWaivers(outdir))}\n\nWrote ${outdir}/ and the picture of how its stacks link, ${outdir}/stacks.mmd (deploy with: npx cdktf deploy <stack>)\n`);
   return 0;
 }
 

@@ -76,12 +76,40 @@ export function parseEnvironment(file: string, text: string, problems: string[])
     problems.push(`${file}: the file is empty; start from environments/local.yaml`);
     return undefined;
   }
+  const before = problems.length;
+  for (const [key, text] of strings(data)) {
+    if (text.includes(TOKEN_MARKER)) {
+      problems.push(`${file}: ${key || "(top level)"}: contains "${TOKEN_MARKER}", the marker cdktf uses for its own references; remove it (a value is text, never a reference)`);
+    }
+  }
+  if (problems.length > before) return undefined;
   const result = environmentSchema.safeParse(data);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     for (const line of describeIssue(issue, data)) problems.push(`${file}: ${line}`);
   }
   return undefined;
+}
+
+/**
+ * cdktf encodes its references inside strings as `${TfToken[TOKEN.n]}` and resolves any such marker
+ * it finds, wherever the string came from (cdktf lib/tokens/private/encoding.js). Text from a file
+ * must never name one of them. Everything else in a value is kept as written and escaped once when
+ * it becomes Terraform (synth/terraform-literals.ts).
+ */
+const TOKEN_MARKER = "TfToken[";
+
+/** Every string in `data` (keys included) with its dotted key. */
+function* strings(data: unknown, key = ""): Generator<[string, string]> {
+  if (typeof data === "string") yield [key, data];
+  else if (Array.isArray(data)) for (const [i, item] of data.entries()) yield* strings(item, `${key}.${i}`);
+  else if (typeof data === "object" && data !== null) {
+    for (const [name, value] of Object.entries(data)) {
+      const child = key ? `${key}.${name}` : name;
+      yield [child, name];
+      yield* strings(value, child);
+    }
+  }
 }
 
 function describeIssue(issue: z.core.$ZodIssue, data: unknown): string[] {

@@ -147,7 +147,7 @@ download_verified() {
 install_plugin_bundle() {
   local bundle="$1" what="$2" stage entries id
   stage="$(mktemp -d "${work}/plugin.XXXXXX")"
-  tar -xzf "$bundle" -C "$stage" || die "cannot extract ${what}: not a .tar.gz?"
+  tar --no-same-owner --no-same-permissions -xzf "$bundle" -C "$stage" || die "cannot extract ${what}: not a .tar.gz?"
   mapfile -t entries < <(find "$stage" -mindepth 1 -maxdepth 1 -printf '%f\n')
   if [[ ${#entries[@]} -ne 1 || ! -f "${stage}/${entries[0]}/plugin.json" ]]; then
     die "${what} is not a plugin bundle: expected one top-level directory (the plugin id) containing plugin.json, found: ${entries[*]:-nothing}"
@@ -185,7 +185,7 @@ install_webapp() {
     download_verified "$spec_url" "${work}/webapp.tar.gz" "$spec_sha" "web app"
     stage="${work}/webapp"
     mkdir -p "$stage"
-    tar -xzf "${work}/webapp.tar.gz" -C "$stage" || die "cannot extract web app: not a .tar.gz?"
+    tar --no-same-owner --no-same-permissions -xzf "${work}/webapp.tar.gz" -C "$stage" || die "cannot extract web app: not a .tar.gz?"
   else
     stage="$webapp"
   fi
@@ -212,7 +212,9 @@ url="${base_url%/}/${version}/${tarball}"
 download_verified "$url" "${work}/${tarball}" "$sha256" "$tarball"
 
 # The release unpacks to mattermost/; move its contents into the target.
-tar -xzf "${work}/${tarball}" -C "$work"
+# Never the archive's owners or modes: as root, tar would restore them (a release packed by uid 2000,
+# or with group/world-writable files, would hand the runtime user its own server binary).
+tar --no-same-owner --no-same-permissions -xzf "${work}/${tarball}" -C "$work"
 [[ -x "${work}/mattermost/bin/mattermost" ]] || die "${tarball} does not contain mattermost/bin/mattermost"
 mkdir -p "$target"
 cp -a "${work}/mattermost/." "${target}/"
@@ -238,6 +240,15 @@ for p in "${plugins[@]}"; do
     install_prepackaged "$p"
   fi
 done
+
+# Everything installed belongs to root and only root may change it, whatever the ownership and
+# modes inside the release tarball, a plugin bundle or the web app: the runtime user must not be
+# able to replace bin/mattermost, a library or a prepackaged bundle. No setuid/setgid bits either.
+# Only the writable directories are handed to the runtime user below.
+if [[ "$(id -u)" -eq 0 ]]; then
+  chown -R 0:0 "$target"
+fi
+chmod -R go-w,ug-s "$target"
 
 if [[ -n "$owner" ]]; then
   if [[ "$(id -u)" -eq 0 ]]; then

@@ -2,6 +2,7 @@ import { Op, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { KubernetesConfig } from "../config/schema/kubernetes";
 import type { MattermostConfig } from "../config/schema/mattermost";
+import type { NetworkConfig } from "../config/schema/network";
 import type { LocalStorageConfig, S3StorageConfig, StorageConfig } from "../config/schema/storage";
 import { DatabaseCaSecret } from "../constructs/app/database-ca-secret";
 import { DATABASE_CA_MOUNT_DIR, DATABASE_OFFER } from "../constructs/offers/database-offer";
@@ -41,6 +42,10 @@ export interface AppStackProps {
   readonly databaseState: StateLocation;
   /** True when the DSN verifies the server (sslMode verify-ca/verify-full): the offer's CA is mounted. */
   readonly databaseVerifiesServer?: boolean;
+  /** Where the pods may connect (the NetworkPolicy's egress) and hostNetwork ingress controllers. */
+  readonly network?: NetworkConfig;
+  /** The PostgreSQL server as the environment file names it, for the egress rule (RDS: port only). */
+  readonly databaseEndpoint?: { readonly host?: string; readonly port: number };
   /** Where the storage stack keeps its state. */
   readonly storageState: StateLocation;
   readonly state: StateLocation;
@@ -149,7 +154,7 @@ export class AppStack extends TerraformStack {
       envFrom: mm.envFrom,
       envValueFrom: mm.envValueFrom,
     };
-    const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod, serviceAccountName: serviceAccount.name });
+    const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod });
     // Writes into the config store come after the migration made sure its tables are there.
     const saml = mm.saml;
     const samlCertificate =
@@ -208,10 +213,16 @@ export class AppStack extends TerraformStack {
       environmentName: env,
       namespace,
       // Without an Ingress its controller has no business with the pods; httpAllowedFrom names who does.
-      ...(mm.ingressEnabled ? { ingressControllerNamespace: mm.ingressControllerNamespace } : {}),
+      ...(mm.ingressEnabled ? { ingressControllerNamespace: mm.ingressControllerNamespace, ingressControllerCidrs: props.network?.ingressControllerCidrs ?? [] } : {}),
       httpSources: mm.httpAllowedFrom.map((s) => (s.cidr ? { cidr: s.cidr } : { namespace: s.namespace!, ...(s.podLabels ? { podLabels: s.podLabels } : {}) })),
       ...(mm.performanceMonitoring ? { metricsNamespace: mm.metricsNamespace } : {}),
       gossip: mm.clustering,
+      egress: {
+        dnsNamespace: props.network?.egress.dnsNamespace ?? "kube-system",
+        database: props.databaseEndpoint ?? { port: 5432 },
+        internet: props.network?.egress.internet ?? true,
+        allow: props.network?.egress.allow ?? [],
+      },
     });
     if (mm.ingressEnabled) new MattermostIngress(this, "ingress", {
       environmentName: env,

@@ -64,6 +64,8 @@ export function addEnvironmentStacks(scope: Construct, environment: Environment)
     ...(config.storage.kind === "s3" ? { storageAccess: config.storage.access } : {}),
     databaseState: state.database,
     databaseVerifiesServer: config.database.sslMode === "verify-ca" || config.database.sslMode === "verify-full",
+    network: config.network,
+    databaseEndpoint: config.database.kind === "external" ? { host: config.database.host, port: config.database.port } : { port: 5432 },
     storageState: state.storage,
     state: state.app,
   });

@@ -1,3 +1,6 @@
+import { internetCoverage } from "../config/schema/common";
+import { isSecretSetting, urlWithCredentials } from "../config/schema/mattermost-env";
+import { METADATA_ADDRESSES, metadataAddressIn } from "../config/schema/network";
 import type { PolicyRule } from "../config/schema/policy";
 
 /** One broken rule: which resource, and what is wrong with it. */
@@ -62,21 +65,29 @@ export function checkStack(stack: Json): Finding[] {
     if (typeof instance.body.password === "string") flag("secrets-not-literal", instance, "sets the master password in the configuration");
   }
 
-  const world = ["0.0.0.0/0", "::/0"];
+  // Parsed and taken together per security group: 0::/0, or 0.0.0.0/1 and 128.0.0.0/1 in two
+  // rules, admit the whole internet as surely as 0.0.0.0/0.
+  const ingressBySecurityGroup = new Map<string, { block: Block; cidrs: string[] }[]>();
   for (const rule of resources.filter((r) => r.type === "aws_vpc_security_group_ingress_rule")) {
-    if (world.includes(rule.body.cidr_ipv4) || world.includes(rule.body.cidr_ipv6)) flag("no-open-ingress", rule, "admits the whole internet");
+    const group = String(rule.body.security_group_id ?? `${rule.type}.${rule.name}`);
+    const cidrs = [rule.body.cidr_ipv4, rule.body.cidr_ipv6].filter((c): c is string => typeof c === "string");
+    ingressBySecurityGroup.set(group, [...(ingressBySecurityGroup.get(group) ?? []), { block: rule, cidrs }]);
+  }
+  for (const rules of ingressBySecurityGroup.values()) {
+    const open = internetCoverage(rules.flatMap((r) => r.cidrs));
+    if (open) for (const rule of rules.filter((r) => r.cidrs.length > 0)) flag("no-open-ingress", rule.block, `admits the whole internet (${open})`);
   }
   for (const group of resources.filter((r) => r.type === "aws_security_group")) {
-    for (const ingress of group.body.ingress ?? []) {
-      if ([...(ingress.cidr_blocks ?? []), ...(ingress.ipv6_cidr_blocks ?? [])].some((c: string) => world.includes(c))) {
-        flag("no-open-ingress", group, "admits the whole internet");
-      }
-    }
+    const cidrs = (group.body.ingress ?? []).flatMap((ingress: Json) => [...(ingress.cidr_blocks ?? []), ...(ingress.ipv6_cidr_blocks ?? [])]);
+    const open = internetCoverage(cidrs.filter((c: unknown): c is string => typeof c === "string"));
+    if (open) flag("no-open-ingress", group, `admits the whole internet (${open})`);
   }
 
   for (const workload of resources.filter((r) => ["kubernetes_deployment_v1", "kubernetes_job_v1", "kubernetes_stateful_set_v1"].includes(r.type))) {
     const pod = workload.body.spec?.template?.spec ?? {};
     if (pod.security_context?.run_as_non_root !== true) flag("pods-hardened", workload, "does not set runAsNonRoot on the pod");
+    // Nothing here talks to the Kubernetes API; with IRSA, EKS projects its own token (docs/security.md).
+    if (pod.automount_service_account_token !== false) flag("pods-hardened", workload, "mounts a Kubernetes API token (set automountServiceAccountToken: false)");
     for (const container of [...(pod.init_container ?? []), ...(pod.container ?? [])]) {
       const context = container.security_context ?? {};
       const name = `container ${container.name}`;
@@ -85,9 +96,32 @@ export function checkStack(stack: Json): Finding[] {
       if (context.privileged === true) flag("pods-hardened", workload, `${name} is privileged`);
       if (!container.resources?.limits?.memory || !container.resources?.limits?.cpu) flag("pods-hardened", workload, `${name} has no cpu and memory limits`);
       for (const env of container.env ?? []) {
-        if (SECRET_ENV.test(env.name) && env.value !== undefined && env.value !== "") {
+        if (typeof env.value !== "string" || env.value === "") continue;
+        if (isSecretSetting(env.name)) {
           flag("secrets-not-literal", workload, `${name} sets ${env.name} as a literal value; use a secretKeyRef`);
+        } else if (urlWithCredentials(env.value)) {
+          flag("secrets-not-literal", workload, `${name} sets ${env.name} to a URL with credentials (${urlWithCredentials(env.value)}); keep credentials out of URLs or use a secretKeyRef`);
         }
+      }
+    }
+  }
+
+  // A network policy's egress must never reach the cloud metadata service: it hands out the node's
+  // cloud credentials to whatever runs in the pod (docs/network.md).
+  for (const policy of resources.filter((r) => r.type === "kubernetes_network_policy_v1")) {
+    for (const rule of policy.body.spec?.egress ?? []) {
+      const peers: Json[] = rule.to ?? [];
+      if (peers.length === 0) {
+        flag("pods-hardened", policy, "has an egress rule without destinations, which lets the pods reach everything, the cloud metadata service included");
+        continue;
+      }
+      for (const peer of peers) {
+        const block = peer.ip_block;
+        if (typeof block?.cidr !== "string") continue;
+        const reached = METADATA_ADDRESSES.filter(
+          (address) => metadataAddressIn(block.cidr) === address && !(block.except ?? []).some((except: string) => metadataAddressIn(except) === address),
+        );
+        if (reached.length > 0) flag("pods-hardened", policy, `lets the pods reach the cloud metadata service (${reached.join(", ")}) through ${block.cidr}`);
       }
     }
   }
@@ -113,8 +147,6 @@ export function checkStack(stack: Json): Finding[] {
   return found;
 }
 
-/** Container variables that carry secrets (DSNs hold the database password). */
-const SECRET_ENV = /(PASSWORD|SECRET|DATASOURCE(REPLICAS)?$|^MM_CONFIG$|^MM_LICENSE$)/;
 /** Output and variable names that carry secrets. */
 const SECRET_NAME = /(password|secret|dsn|licen[cs]e|token)/i;
 

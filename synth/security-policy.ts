@@ -1,6 +1,6 @@
 import { IAspect, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
-import type { Waiver } from "../config/schema/policy";
+import { today, Waiver } from "../config/schema/policy";
 import { checkStack, Finding } from "./policy-rules";
 
 /** A finding in a stack of an environment that no waiver covers. */
@@ -20,7 +20,28 @@ export class PolicyError extends Error {
 
 export function describeViolation(v: Violation): string {
   const where = v.path ? `${v.address} (${v.path})` : v.address;
-  return `${v.stack}: ${where}: ${v.rule}: ${v.problem}; fix it, or waive it for this environment in ${v.file}: policy.waivers: [{ rule: ${v.rule}, stack: ${v.stack.replace(/^.*-/, "")}, reason: "..." }]`;
+  return `${v.stack}: ${where}: ${v.rule}: ${v.problem}; fix it, or waive it for this resource until a date in ${v.file}: policy.waivers: [{ rule: ${v.rule}, stack: ${v.stack.replace(/^.*-/, "")}, resource: ${v.address}, expires: YYYY-MM-DD, reason: "..." }]`;
+}
+
+/** A waiver in force in a synthesized environment, and the findings it covers (printed in the synth summary). */
+export interface ActiveWaiver {
+  /** The environment file that holds it. */
+  readonly file: string;
+  /** The stack id it applies to, e.g. `production-app`. */
+  readonly stack: string;
+  readonly waiver: Waiver;
+  /** The findings it covers in this synth; none means it is stale and can go. */
+  readonly covers: readonly Finding[];
+}
+
+/** Whether `waiver` covers `finding` in stack `stackId` on day `day`: same rule, stack and resource, not expired. */
+export function waiverCovers(waiver: Waiver, finding: Finding, stackId: string, day: string = today()): boolean {
+  return (
+    waiver.rule === finding.rule &&
+    stackId.endsWith(`-${waiver.stack}`) &&
+    (waiver.resource === finding.address || (finding.path !== "" && waiver.resource === finding.path)) &&
+    waiver.expires >= day
+  );
 }
 
 /**
@@ -30,11 +51,17 @@ export function describeViolation(v: Violation): string {
  */
 export class SecurityPolicy {
   private readonly found: Violation[] = [];
+  private readonly active: ActiveWaiver[] = [];
   private readonly checked = new Set<TerraformStack>();
 
   /** Every uncovered finding so far. */
   public get violations(): readonly Violation[] {
     return this.found;
+  }
+
+  /** Every waiver of the checked stacks, with what it covered. */
+  public get waivers(): readonly ActiveWaiver[] {
+    return this.active;
   }
 
   /** The aspect for the stacks of one environment, honouring that environment's waivers only. */
@@ -44,11 +71,14 @@ export class SecurityPolicy {
         if (!TerraformStack.isStack(node) || this.checked.has(node)) return;
         this.checked.add(node);
         const stackId = node.node.id;
-        const waived = (finding: Finding) =>
-          waivers.some((w) => w.rule === finding.rule && (w.stack === undefined || stackId.endsWith(`-${w.stack}`)));
+        const day = today();
+        const mine = waivers.filter((w) => stackId.endsWith(`-${w.stack}`)).map((waiver) => ({ waiver, covers: [] as Finding[] }));
         for (const finding of checkStack(node.toTerraform())) {
-          if (!waived(finding)) this.found.push({ ...finding, stack: stackId, file });
+          const use = mine.find((m) => waiverCovers(m.waiver, finding, stackId, day));
+          if (use) use.covers.push(finding);
+          else this.found.push({ ...finding, stack: stackId, file });
         }
+        for (const use of mine) this.active.push({ file, stack: stackId, ...use });
       },
     };
   }

@@ -1,5 +1,31 @@
 import * as fs from "fs";
 import * as path from "path";
+import { describeWaiver } from "../config/schema/policy";
+import type { ActiveWaiver } from "./security-policy";
+
+/** The file in the synth output listing the policy waivers in force (written by synthesize()). */
+export const WAIVERS_FILE = "policy-waivers.json";
+
+/** The waivers in force in `outdir` (none when the file is missing, as in output from older versions). */
+export function activeWaivers(outdir: string): ActiveWaiver[] {
+  const file = path.join(outdir, WAIVERS_FILE);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as ActiveWaiver[]) : [];
+}
+
+/**
+ * Every waiver in force, one line each, so a reviewer of a synth sees what the policy lets through:
+ * its stack, rule and resource, until when, how many findings it covers (0: stale, remove it) and why.
+ */
+export function formatWaivers(waivers: readonly ActiveWaiver[]): string {
+  if (waivers.length === 0) return "Security policy waivers in force: none";
+  return [
+    `Security policy waivers in force (${waivers.length}):`,
+    ...waivers.map(
+      (w) =>
+        `  ${w.stack}: ${describeWaiver(w.waiver)} covers ${w.covers.length} finding(s)${w.covers.length === 0 ? " (stale: nothing breaks the rule there; remove it)" : ""}; in ${w.file}; reason: ${w.waiver.reason}`,
+    ),
+  ].join("\n");
+}
 
 /** What one synthesized stack holds, read back from its Terraform JSON. */
 export interface StackSummary {
@@ -83,8 +109,8 @@ function remoteStateKey(source: { backend: string; config: Record<string, any> }
   }
 }
 
-/** A plain-text table of the summaries. */
-export function formatSummary(summaries: readonly StackSummary[]): string {
+/** A plain-text table of the summaries, followed by every policy waiver in force. */
+export function formatSummary(summaries: readonly StackSummary[], waivers: readonly ActiveWaiver[] = []): string {
   const header = ["stack", "resources", "data", "outputs", "offers read", "deploys after"];
   const rows = summaries.map((s) => [
     s.stack,
@@ -96,5 +122,5 @@ export function formatSummary(summaries: readonly StackSummary[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", formatWaivers(waivers)].join("\n");
 }

@@ -4,6 +4,8 @@ import { App, Aspects } from "cdktf";
 import type { Environment } from "../config/load";
 import { addEnvironmentStacks } from "../stacks/environment-stacks";
 import { PolicyError, SecurityPolicy } from "./security-policy";
+import { WAIVERS_FILE } from "./summary";
+import { keepTextLiteral } from "./terraform-literals";
 
 /**
  * What `terraform init` leaves in a stack's folder that must outlive a synth: the providers it
@@ -43,10 +45,16 @@ export function synthesize(environments: readonly Environment[], outdir: string,
     for (const environment of environments) {
       const stacks = addEnvironmentStacks(app, environment);
       const aspect = policy.forEnvironment(environment.file, environment.config.policy.waivers);
-      for (const stack of Object.values(stacks)) Aspects.of(stack).add(aspect);
+      for (const stack of Object.values(stacks)) {
+        // Every string from the environment file reaches Terraform as the text the user wrote.
+        keepTextLiteral(stack);
+        Aspects.of(stack).add(aspect);
+      }
     }
     app.synth();
     if (policy.violations.length > 0) throw new PolicyError(policy.violations);
+    // Read back by the summary, which prints every waiver in force (synth/summary.ts).
+    fs.writeFileSync(path.join(staging, WAIVERS_FILE), `${JSON.stringify(policy.waivers, null, 2)}\n`);
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;

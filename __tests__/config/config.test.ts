@@ -76,8 +76,33 @@ describe("bad environment files name the file, the key and the fix", () => {
   });
 
   test("a CIDR with host bits set, as the charm refused", () => {
-    const problems = problemsOf({ "dev.yaml": withChange((e) => (e.mattermost.ingressAllowedSourceRanges = ["10.242.0.0/8"])) });
+    const problems = problemsOf({
+      "dev.yaml": withChange((e) => {
+        e.mattermost.ingressAllowedSourceRanges = ["10.242.0.0/8"];
+        e.network = { ingressSeesClientAddress: true };
+      }),
+    });
     expect(problems).toEqual([expect.stringMatching(/mattermost\.ingressAllowedSourceRanges\.0: host bits are set in "10\.242\.0\.0\/8"; write the network address \(e\.g\. 10\.0\.0\.0\/8\)/)]);
+  });
+
+  test("a source allow-list while nginx may see node addresses (the default externalTrafficPolicy: Cluster)", () => {
+    const problems = problemsOf({ "dev.yaml": withChange((e) => (e.mattermost.ingressAllowedSourceRanges = ["10.0.0.0/8"])) });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /dev\.yaml: mattermost\.ingressAllowedSourceRanges: only works when nginx sees each client's own address: .* externalTrafficPolicy: Cluster every client arrives from a node address and is let in; .*externalTrafficPolicy: Local \(or PROXY protocol\), then set network\.ingressSeesClientAddress: true/,
+      ),
+    ]);
+  });
+
+  test("the shipped production allow-list is only there because its controller sees client addresses", () => {
+    const production = loadEnvironments(SHIPPED_ENVIRONMENTS).find((e) => e.name === "production")!.config;
+    expect(production.mattermost.ingressAllowedSourceRanges).toEqual(["10.0.0.0/8"]);
+    expect(production.network.ingressSeesClientAddress).toBe(true);
+  });
+
+  test("a value naming one of cdktf's own references", () => {
+    const problems = problemsOf({ "dev.yaml": withChange((e) => (e.mattermost.primaryTeam = "${TfToken[TOKEN.1]}")) });
+    expect(problems).toEqual([expect.stringMatching(/dev\.yaml: mattermost\.primaryTeam: contains "TfToken\[", the marker cdktf uses for its own references; remove it/)]);
   });
 
   test("clustering without the licence", () => {

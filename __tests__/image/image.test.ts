@@ -33,10 +33,11 @@ function write(file: string, content: string, mode = 0o644): void {
   fs.writeFileSync(file, content, { mode });
 }
 
-/** tar czf `out` holding `entries` of directory `cwd`. */
-function tarGz(cwd: string, entries: string[], out: string): void {
+/** tar czf `out` holding `entries` of directory `cwd`, optionally recording another owner. */
+function tarGz(cwd: string, entries: string[], out: string, owner?: string): void {
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const r = spawnSync("tar", ["czf", out, "-C", cwd, ...entries], { encoding: "utf8" });
+  const ownership = owner ? [`--owner=${owner}`, `--group=${owner}`, "--numeric-owner"] : [];
+  const r = spawnSync("tar", ["czf", out, ...ownership, "-C", cwd, ...entries], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
 }
 
@@ -140,6 +141,33 @@ function read(file: string): string {
 }
 
 describe("install-mattermost.sh", () => {
+  test("installed files belong to root and are not writable by the runtime user, whatever the tarball says", () => {
+    // A release packed by uid 2000 (the runtime user), with a world-writable, setuid server binary.
+    const src = fs.mkdtempSync(path.join(root, "hostile-release-"));
+    const mm = path.join(src, "mattermost");
+    write(path.join(mm, "bin", "mattermost"), "#!/bin/sh\necho evil\n", 0o777);
+    fs.chmodSync(path.join(mm, "bin", "mattermost"), 0o4777);
+    fs.chmodSync(path.join(mm, "bin"), 0o777);
+    write(path.join(mm, "lib", "libfoo.so"), "x", 0o666);
+    write(path.join(mm, "config", "config.json"), "{}\n");
+    const version = "9.9.9";
+    const out = path.join(root, "mirror", version, `mattermost-${version}-linux-amd64.tar.gz`);
+    tarGz(src, ["mattermost"], out, "2000");
+    const target = freshTarget();
+    const r = install(["--version", version, "--sha256", sha256(out), "--base-url", mirrorUrl, "--target", target, "--owner", "2000:2000"]);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.status).toBe(0);
+    const asRoot = process.getuid?.() === 0;
+    for (const file of ["bin", "bin/mattermost", "lib", "lib/libfoo.so", "."]) {
+      const st = fs.statSync(path.join(target, file));
+      // Nobody but the owner may write, no setuid/setgid; as root (the image build) the owner is root.
+      expect([file, st.mode & 0o6022]).toEqual([file, 0]);
+      expect([file, st.uid]).toEqual([file, asRoot ? 0 : process.getuid!()]);
+    }
+    // The writable directories still go to the runtime user.
+    if (asRoot) expect(fs.statSync(path.join(target, "config")).uid).toBe(2000);
+  });
+
   test("installs the release with prepackaged and URL plugins and a patched web app", () => {
     const target = freshTarget();
     const r = install([

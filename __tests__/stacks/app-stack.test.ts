@@ -119,7 +119,7 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
     const policy = onlyResource(stack, "kubernetes_network_policy_v1");
     const selector = deploymentOf(stack).spec.selector.match_labels;
     expect(policy.spec.pod_selector.match_labels).toEqual(selector);
-    expect(policy.spec.policy_types).toEqual(["Ingress"]);
+    expect(policy.spec.policy_types).toEqual(["Ingress", "Egress"]);
     const gossip = policy.spec.ingress.find((rule: any) => rule.ports.some((p: any) => p.port === "8074"));
     expect(gossip).toEqual({ from: [{ pod_selector: { match_labels: selector } }], ports: [{ port: "8074", protocol: "TCP" }, { port: "8074", protocol: "UDP" }] });
     expect(env.MM_CLUSTERSETTINGS_CLUSTERNAME.value).toContain("production");
@@ -236,7 +236,7 @@ describe("app stack options", () => {
     expect(upload.metadata.name).toMatch(/^mattermost-dev-saml-certificate-\$\{substr\(nonsensitive\(sha256\(jsonencode\(data\.kubernetes_secret_v1\.[\w-]+\.data\)\)\), 0, 8\)\}$/);
     const pod = upload.spec.template.spec;
     const container = pod.container[0];
-    expect(container.image).toBe("postgres:17.6-alpine");
+    expect(container.image).toMatch(/^postgres:17\.6-alpine@sha256:[a-f0-9]{64}$/);
     expect(container.command[2]).toContain("INSERT INTO configurationfiles (name, data, createat, updateat)");
     expect(container.command[2]).toContain("VALUES ('saml-idp.crt', :'cert',");
     expect(container.env).toEqual([{ name: "MATTERMOST_DSN", value_from: { secret_key_ref: { name: expect.any(String), key: "dsn" } } }]);
@@ -265,7 +265,7 @@ describe("app stack options", () => {
   });
 
   test("http with an allow-list (the charm's http ingress test)", () => {
-    const stack = appOf(withMattermost(localInput(), { ingressAllowedSourceRanges: ["10.0.0.0/8", "192.168.0.0/16"], maxFileSizeMb: 5 }));
+    const stack = appOf({ ...withMattermost(localInput(), { ingressAllowedSourceRanges: ["10.0.0.0/8", "192.168.0.0/16"], maxFileSizeMb: 5 }), network: { ingressSeesClientAddress: true } });
     expect(onlyResource(stack, "kubernetes_ingress_v1").metadata.annotations).toMatchObject({
       "nginx.ingress.kubernetes.io/whitelist-source-range": "10.0.0.0/8,192.168.0.0/16",
       "nginx.ingress.kubernetes.io/ssl-redirect": "false",
@@ -284,7 +284,7 @@ describe("app stack options", () => {
     expect(onlyResource(stack, "kubernetes_ingress_v1").metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt");
   });
 
-  test("IRSA: the service account carries the offer's role, the token is mounted, no keys are set", () => {
+  test("IRSA: the service account carries the offer's role, no API token is mounted, no keys are set", () => {
     const input = awsInput();
     input.storage.access = "irsa";
     input.storage.irsa = { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789" };
@@ -292,10 +292,13 @@ describe("app stack options", () => {
     const account = onlyResource(stack, "kubernetes_service_account_v1");
     expect(account.metadata.name).toBe("mattermost-dev");
     expect(account.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": "${data.terraform_remote_state.storage.outputs.storage_role_arn}" });
-    expect(account.automount_service_account_token).toBe(true);
-    expect(deploymentOf(stack).spec.template.spec.automount_service_account_token).toBe(true);
-    // The migration talks to PostgreSQL only.
-    expect(onlyResource(stack, "kubernetes_job_v1").spec.template.spec.automount_service_account_token).toBe(false);
+    // EKS's webhook projects its own web-identity token; the Kubernetes API token is not needed.
+    expect(account.automount_service_account_token).toBe(false);
+    expect(deploymentOf(stack).spec.template.spec.automount_service_account_token).toBe(false);
+    // The migration talks to PostgreSQL only: not Mattermost's account, so no cloud identity.
+    const job = onlyResource(stack, "kubernetes_job_v1").spec.template.spec;
+    expect(job.automount_service_account_token).toBe(false);
+    expect(job.service_account_name).toBeUndefined();
     const env = envOf(stack);
     expect(env.MM_FILESETTINGS_AMAZONS3ACCESSKEYID).toBeUndefined();
     expect(env.MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY).toBeUndefined();
@@ -596,11 +599,16 @@ describe("app stack, the pod and service options Helm users rely on (issue 16)",
     expect(migration.env).toEqual(server.env);
   });
 
-  test("a secret through envValueFrom needs no waiver, where the same secret as extraEnv fails the policy", () => {
+  test("a secret through envValueFrom needs no waiver, where the same secret in extraEnv is refused and pointed there", () => {
     // `stack` above synthesized under the policy with MM_GITLABSETTINGS_SECRET from a Secret.
     expect(envOf(stack).MM_GITLABSETTINGS_SECRET.value).toBeUndefined();
     const literal = withMattermost(awsInput(), { extraEnv: { MM_GITLABSETTINGS_SECRET: "hunter2" } });
-    expect(() => appOf(literal, "helm")).toThrow(/secrets-not-literal: container mattermost sets MM_GITLABSETTINGS_SECRET as a literal value; use a secretKeyRef/);
+    expect(() => appOf(literal, "helm")).toThrow(/extraEnv[\s\S]*MM_GITLABSETTINGS_SECRET[\s\S]*carries a secret[\s\S]*give it from a Secret with envValueFrom/);
+  });
+
+  test("a sidecar's literal secret-looking variable fails the policy (secrets-not-literal): envValueFrom is the way", () => {
+    const literal = withMattermost(input, { extraContainers: [{ name: "shipper", image: "fluent/fluent-bit:3.1", env: { SHIPPER_PASSWORD: "hunter2" } }] });
+    expect(() => appOf(literal, "helm")).toThrow(/secrets-not-literal: container shipper sets SHIPPER_PASSWORD as a literal value; use a secretKeyRef/);
   });
 
   test("the Service takes the type, annotations and source ranges", () => {

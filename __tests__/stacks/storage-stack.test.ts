@@ -232,7 +232,14 @@ describe("storage stack, kind s3 options", () => {
     const [rule] = onlyResource(stack, "aws_s3_bucket_server_side_encryption_configuration").rule;
     expect(rule).toEqual({ apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: KMS_KEY_ARN }, bucket_key_enabled: true });
     const statements = statementsOf(stack, onlyResource(stack, "aws_iam_user_policy").policy);
-    expect(statements).toContainEqual({ sid: "UseBucketKey", effect: "Allow", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [KMS_KEY_ARN] });
+    // Only through S3 in the key's region: leaked credentials cannot use the key directly.
+    expect(statements).toContainEqual({
+      sid: "UseBucketKey",
+      effect: "Allow",
+      actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+      resources: [KMS_KEY_ARN],
+      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["s3.eu-west-1.amazonaws.com"] }],
+    });
     expect(allowed(statements).actions.filter((a) => a.includes("*"))).toEqual([]);
   });
 

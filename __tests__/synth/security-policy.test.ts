@@ -10,10 +10,11 @@ import { App, Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdk
 import * as fs from "fs";
 import * as path from "path";
 import * as rules from "../../synth/policy-rules";
-import { waiverSchema, Waiver } from "../../config/schema/policy";
+import { POLICY_RULES, waiverSchema, Waiver } from "../../config/schema/policy";
 import { describeViolation, PolicyError, SecurityPolicy } from "../../synth/security-policy";
 import { synthesize } from "../../synth/synthesize";
-import { environment, localInput, SHIPPED_ENVIRONMENTS, tempDir } from "../support/synth";
+import { environment, localInput, PROJECT_ROOT, rejectionsOf, SHIPPED_ENVIRONMENTS, tempDir } from "../support/synth";
+import { activeWaivers, formatSummary, summarize } from "../../synth/summary";
 import { loadEnvironments } from "../../config/load";
 
 /** A stack that breaks every rule once, checked with `waivers`. */
@@ -71,12 +72,13 @@ describe("the security policy", () => {
       "aws_db_instance.db: is not explicitly publicly_accessible: false",
       "aws_db_instance.db: does not encrypt its storage",
     ]);
-    expect(byRule("no-open-ingress")).toEqual(["aws_vpc_security_group_ingress_rule.world: admits the whole internet"]);
+    expect(byRule("no-open-ingress")).toEqual(["aws_vpc_security_group_ingress_rule.world: admits the whole internet (0.0.0.0/0 admits every public IPv4 address)"]);
   });
 
-  test("fails a root container without limits", () => {
+  test("fails a root container without limits, with an API token it does not need", () => {
     expect(byRule("pods-hardened")).toEqual([
       "kubernetes_deployment_v1.root-pod: does not set runAsNonRoot on the pod",
+      "kubernetes_deployment_v1.root-pod: mounts a Kubernetes API token (set automountServiceAccountToken: false)",
       "kubernetes_deployment_v1.root-pod: container app allows privilege escalation",
       "kubernetes_deployment_v1.root-pod: container app does not drop ALL capabilities",
       "kubernetes_deployment_v1.root-pod: container app has no cpu and memory limits",
@@ -95,22 +97,75 @@ describe("the security policy", () => {
   test("each message names the stack, the resource, its construct path, the rule and the way out", () => {
     const message = describeViolation(violations.find((v) => v.rule === "s3-encrypted")!);
     expect(message).toBe(
-      'dev-storage: aws_s3_bucket.open-bucket (dev-storage/open-bucket): s3-encrypted: has no default encryption; fix it, or waive it for this environment in environments/dev.yaml: policy.waivers: [{ rule: s3-encrypted, stack: storage, reason: "..." }]',
+      'dev-storage: aws_s3_bucket.open-bucket (dev-storage/open-bucket): s3-encrypted: has no default encryption; fix it, or waive it for this resource until a date in environments/dev.yaml: policy.waivers: [{ rule: s3-encrypted, stack: storage, resource: aws_s3_bucket.open-bucket, expires: YYYY-MM-DD, reason: "..." }]',
     );
   });
 
-  test("a waiver covers its rule in its environment and nothing else", () => {
-    const waived = checkBadStack([{ rule: "s3-tls-only", reason: "the bucket sits behind a VPC endpoint that only speaks TLS" }]);
+  test("a waiver covers one rule on one resource of one stack until its date, and nothing else", () => {
+    const waiver = (change: Partial<Waiver>): Waiver => ({
+      rule: "s3-tls-only",
+      stack: "storage",
+      resource: "aws_s3_bucket.open-bucket",
+      expires: "2999-12-31",
+      reason: "the bucket sits behind a VPC endpoint that only speaks TLS",
+      ...change,
+    });
+    const waived = checkBadStack([waiver({})]);
     expect(waived.filter((v) => v.rule === "s3-tls-only")).toEqual([]);
     expect(waived).toHaveLength(violations.length - 1);
-    const otherStack = checkBadStack([{ rule: "s3-encrypted", stack: "app", reason: "only for the app stack, not this one" }]);
-    expect(otherStack.filter((v) => v.rule === "s3-encrypted")).toHaveLength(1);
+    // By construct path too, as the violation shows it.
+    expect(checkBadStack([waiver({ resource: "dev-storage/open-bucket" })]).filter((v) => v.rule === "s3-tls-only")).toEqual([]);
+    // Another resource, another stack, another rule, or an expired date: the finding stands.
+    for (const change of [{ resource: "aws_s3_bucket.other" }, { stack: "app" as const }, { rule: "s3-encrypted" as const }, { expires: "2000-01-01" }]) {
+      expect(checkBadStack([waiver(change)]).filter((v) => v.rule === "s3-tls-only")).toHaveLength(1);
+    }
   });
 
-  test("a waiver needs a written reason", () => {
+  test("a waiver names its stack, its resource and an expiry date, and gives a written reason", () => {
     const result = waiverSchema.safeParse({ rule: "s3-tls-only", reason: "because" });
     expect(result.success).toBe(false);
-    expect(result.error!.issues[0]).toMatchObject({ path: ["reason"], message: "explain in a sentence why this environment may break the rule" });
+    expect(result.error!.issues.map((i) => [i.path.join("."), i.message])).toEqual(
+      expect.arrayContaining([
+        ["stack", expect.stringMatching(/database, storage or app/)],
+        ["resource", expect.any(String)],
+        ["expires", expect.any(String)],
+        ["reason", "explain in a sentence why this environment may break the rule"],
+      ]),
+    );
+    expect(waiverSchema.safeParse({ rule: "s3-tls-only", stack: "storage", resource: "x", expires: "2027-02-30", reason: "a reason long enough here" }).error!.issues[0]).toMatchObject({
+      path: ["expires"],
+      message: "is not a calendar day",
+    });
+  });
+
+  test("an expired waiver fails synth, naming the waiver and the fix", () => {
+    const input = localInput();
+    input.policy = { waivers: [{ rule: "pods-hardened", stack: "app", resource: "kubernetes_deployment_v1.x", expires: "2020-01-31", reason: "the vendor image needs root for now" }] };
+    expect(rejectionsOf({ "dev.yaml": input })).toEqual([
+      expect.stringMatching(
+        /dev\.yaml: policy\.waivers\.0\.expires: waiver \{ rule: pods-hardened, stack: app, resource: kubernetes_deployment_v1\.x, expires: 2020-01-31 \} expired on 2020-01-31; fix the resource, or review the reason and set a new expires date$/,
+      ),
+    ]);
+  });
+
+  test("every waiver in force is printed in the synth summary, with what it covers", () => {
+    const input = localInput();
+    const outdir = path.join(tempDir("policy"), "cdktf.out");
+    const waiver = { rule: "no-open-ingress", stack: "app", resource: "kubernetes_network_policy_v1.nothing", expires: "2999-01-01", reason: "kept to show a stale waiver in the summary" };
+    input.policy = { waivers: [waiver] };
+    synthesize([environment("dev", input)], outdir);
+    const printed = formatSummary(summarize(outdir), activeWaivers(outdir));
+    expect(printed).toContain("Security policy waivers in force (1):");
+    expect(printed).toContain(
+      "  dev-app: { rule: no-open-ingress, stack: app, resource: kubernetes_network_policy_v1.nothing, expires: 2999-01-01 } covers 0 finding(s) (stale: nothing breaks the rule there; remove it); in environments/dev.yaml; reason: kept to show a stale waiver in the summary",
+    );
+  });
+
+  test.each(POLICY_RULES.map((r) => [r]))("docs/security.md and the README say which attack %s stops", (rule) => {
+    const docs = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "security.md"), "utf8");
+    const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+    expect(docs).toMatch(new RegExp(`^\\| \`${rule}\` \\| [^|]+ \\| [^|]+ \\|$`, "m"));
+    expect(readme).toMatch(new RegExp(`^\\| \`${rule}\` \\| [^|]+ \\|$`, "m"));
   });
 
   test("the shipped environments pass", () => {

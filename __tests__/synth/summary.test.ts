@@ -25,7 +25,9 @@ describe("the view of a synth", () => {
 
   test("the table has a row per stack", () => {
     const table = formatSummary(summaries).split("\n");
-    expect(table).toHaveLength(2 + summaries.length);
+    // The header, a rule, a row per stack, then the waivers in force (none in the shipped files).
+    expect(table).toHaveLength(2 + summaries.length + 2);
+    expect(table.slice(-2)).toEqual(["", "Security policy waivers in force: none"]);
     expect(table[2 + summaries.findIndex((s) => s.stack === "local-app")]).toMatch(/^local-app\s+\d+\s+0\s+0\s+database, storage\s+local-database, local-storage$/);
   });
 

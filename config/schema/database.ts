@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidr, port } from "./common";
+import { cidr, internetCoverage, port } from "./common";
 
 /** The master user RDS instances are made with (the postgresql provider logs in as it). */
 export const RDS_MASTER_USERNAME = "mattermost_admin";
@@ -72,7 +72,6 @@ export const externalDatabaseSchema = z
 
 /** CloudWatch Logs retention periods AWS accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 /** Amazon RDS for PostgreSQL in the environment's VPC. */
 export const rdsDatabaseSchema = z
@@ -114,8 +113,10 @@ export const rdsDatabaseSchema = z
   })
   .strict()
   .superRefine((db, ctx) => {
+    let alone = false;
     db.allowedCidrs.forEach((network, index) => {
-      if (ANYWHERE.includes(network)) {
+      if (internetCoverage([network])) {
+        alone = true;
         ctx.addIssue({
           code: "custom",
           path: ["allowedCidrs", index],
@@ -123,6 +124,15 @@ export const rdsDatabaseSchema = z
         });
       }
     });
+    // Together, too: 0.0.0.0/1 + 128.0.0.0/1 is 0.0.0.0/0 (config/schema/common.ts, internetCoverage).
+    const together = alone ? undefined : internetCoverage(db.allowedCidrs);
+    if (together) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["allowedCidrs"],
+        message: `${together}, which would open PostgreSQL to the whole internet; list only the networks Mattermost runs in (e.g. the cluster's node subnets) or use database.allowedSecurityGroupIds`,
+      });
+    }
     if (db.allowedCidrs.length === 0 && db.allowedSecurityGroupIds.length === 0) {
       ctx.addIssue({
         code: "custom",

@@ -4,6 +4,7 @@ import { backendSchema } from "./backend";
 import { databaseSchema } from "./database";
 import { kubernetesSchema } from "./kubernetes";
 import { imageEdition, mattermostSchema } from "./mattermost";
+import { networkSchema } from "./network";
 import { policySchema } from "./policy";
 import { storageSchema } from "./storage";
 
@@ -17,6 +18,8 @@ export const environmentSchema = z
     database: databaseSchema,
     storage: storageSchema,
     mattermost: mattermostSchema,
+    /** Where Mattermost's pods may connect, and hostNetwork ingress controllers (docs/network.md). */
+    network: networkSchema.prefault({}),
     /** Waivers of the security policy for this environment. */
     policy: policySchema.prefault({}),
   })
@@ -65,6 +68,12 @@ export const environmentSchema = z
     }
     if (mm.autoscaling && mm.autoscaling.maxReplicas > 1 && env.storage.kind === "local" && env.storage.accessMode !== "ReadWriteMany") {
       problem(["storage", "accessMode"], `is ${env.storage.accessMode} but mattermost.autoscaling may run ${mm.autoscaling.maxReplicas} pods: pods need shared files; use ReadWriteMany or storage.kind: s3`);
+    }
+    if (mm.ingressEnabled && mm.ingressAllowedSourceRanges.length > 0 && !env.network.ingressSeesClientAddress) {
+      problem(
+        ["mattermost", "ingressAllowedSourceRanges"],
+        "only works when nginx sees each client's own address: behind a load balancer with the default externalTrafficPolicy: Cluster every client arrives from a node address and is let in; give the controller's Service externalTrafficPolicy: Local (or PROXY protocol), then set network.ingressSeesClientAddress: true (docs/network.md)",
+      );
     }
     if (mm.tlsSecretName && !mm.siteUrl.startsWith("https://")) {
       problem(["mattermost", "tlsSecretName"], "is only used with an https:// siteUrl; remove it or make siteUrl https://");

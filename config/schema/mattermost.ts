@@ -1,6 +1,14 @@
 import { z } from "zod";
-import { cidr, kubernetesName, port, urlWithScheme } from "./common";
+import { cidr, imageReference, kubernetesName, port, urlWithScheme } from "./common";
+import { isSecretSetting, managingKey, metadataEntries, SECRET_FROM_STACK, UNTRUSTED_CONNECTIONS_ENV, urlWithCredentials } from "./mattermost-env";
 import { checkPodKeys, podKeys } from "./pod";
+
+/**
+ * The psql image of the Jobs that write into Mattermost's config store (they receive the database
+ * owner's connection string), pinned by digest: a tag can be re-pushed, a digest cannot. Check or
+ * renew it with `docker buildx imagetools inspect postgres:17.6-alpine`.
+ */
+export const PSQL_IMAGE = "postgres:17.6-alpine@sha256:ef257d85f76e48da1c64832459b59fcaba1a4dac97bf5d7450c77753542eee94";
 
 /** Outgoing mail; the password is the sensitive variable `smtp_password`. */
 export const smtpSchema = z
@@ -55,7 +63,7 @@ export const samlSchema = z
      */
     idpCertificateSecretName: kubernetesName.optional(),
     /** psql image of the Job that copies the certificate into the config store. */
-    certificateUploaderImage: z.string().min(1).default("postgres:17.6-alpine"),
+    certificateUploaderImage: imageReference.default(PSQL_IMAGE),
   })
   .strict();
 
@@ -85,63 +93,44 @@ export const resourcesSchema = z
  * Variables the stack sets from secrets or owns outright: extraEnv may not replace them, or a
  * secret would end up as a literal value in the Deployment.
  */
-export const RESERVED_ENV = [
-  "MM_CONFIG",
-  "MM_LICENSE",
-  "MM_SQLSETTINGS_DATASOURCE",
-  "MM_SERVICESETTINGS_LICENSEFILELOCATION",
-  "MM_FILESETTINGS_AMAZONS3ACCESSKEYID",
-  "MM_FILESETTINGS_AMAZONS3SECRETACCESSKEY",
-  "MM_EMAILSETTINGS_SMTPPASSWORD",
-] as const;
+export const RESERVED_ENV = SECRET_FROM_STACK;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const settingValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
 /**
- * Settings the stack derives from an environment key: overriding them in extraEnv would make the
- * key lie, so the key is named instead. Prefixes end in "_" and match every setting of a group.
+ * Names and values extraEnv may not hold, all from the one table of config/schema/mattermost-env.ts:
+ * what the stack fills from a Secret, any other secret-carrying setting (a literal would sit in the
+ * Deployment, the plan and the state), what a key manages, and a URL with credentials in it.
  */
-const MANAGED_ENV: readonly (readonly [string, string])[] = [
-  ["MM_SERVICESETTINGS_SITEURL", "mattermost.siteUrl"],
-  ["MM_FILESETTINGS_MAXFILESIZE", "mattermost.maxFileSizeMb"],
-  ["MM_FILESETTINGS_DRIVERNAME", "storage.kind"],
-  ["MM_FILESETTINGS_AMAZONS3BUCKET", "storage (the storage offer)"],
-  ["MM_FILESETTINGS_AMAZONS3REGION", "storage (the storage offer)"],
-  ["MM_FILESETTINGS_AMAZONS3ENDPOINT", "storage (the storage offer)"],
-  ["MM_FILESETTINGS_AMAZONS3SSE", "storage.serverSideEncryption"],
-  ["MM_SQLSETTINGS_DRIVERNAME", "database (always postgres)"],
-  ["MM_CLUSTERSETTINGS_ENABLE", "mattermost.clustering"],
-  ["MM_CLUSTERSETTINGS_CLUSTERNAME", "mattermost.clustering (the name follows the environment)"],
-  ["MM_METRICSSETTINGS_ENABLE", "mattermost.performanceMonitoring"],
-  ["MM_METRICSSETTINGS_LISTENADDRESS", "mattermost.performanceMonitoring"],
-  ["MM_EMAILSETTINGS_SMTPSERVER", "mattermost.smtp.host"],
-  ["MM_EMAILSETTINGS_SMTPPORT", "mattermost.smtp.port"],
-  ["MM_EMAILSETTINGS_SMTPUSERNAME", "mattermost.smtp.user"],
-  ["MM_EMAILSETTINGS_PUSHNOTIFICATIONSERVER", "mattermost.pushNotificationServer"],
-  ["MM_EMAILSETTINGS_PUSHNOTIFICATIONCONTENTS", "mattermost.pushNotificationsIncludeMessageSnippet"],
-  ["MM_SAMLSETTINGS_", "mattermost.saml"],
-  ["MM_PLUGINSETTINGS_PLUGINSTATES", "mattermost.plugins (a Job enables the listed plugins in the config store; the System Console keeps working)"],
-  ["MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER", "the ingress (X-Real-IP, set by ingress-nginx)"],
-  ["MM_TEAMSETTINGS_MAXUSERSPERTEAM", "mattermost.maxUsersPerTeam"],
-  ["MM_TEAMSETTINGS_MAXCHANNELSPERTEAM", "mattermost.maxChannelsPerTeam"],
-  ["MM_TEAMSETTINGS_EXPERIMENTALPRIMARYTEAM", "mattermost.primaryTeam"],
-  ["MM_IMAGEPROXYSETTINGS_ENABLE", "mattermost.imageProxyEnabled"],
-  ["HTTP_PROXY", "mattermost.outboundProxy"],
-  ["HTTPS_PROXY", "mattermost.outboundProxy"],
-  ["NO_PROXY", "mattermost.outboundProxyExceptions"],
-];
-
-/** The environment key that manages variable `name`, if any. */
-function managingKey(name: string): string | undefined {
-  const upper = name.toUpperCase();
-  return MANAGED_ENV.find(([variable]) => (variable.endsWith("_") ? upper.startsWith(variable) : upper === variable))?.[1];
-}
+const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx) => {
+  for (const [name, value] of Object.entries(env)) {
+    const problem = (message: string) => ctx.addIssue({ code: "custom", path: [name], message });
+    if (!ENV_NAME.test(name)) {
+      problem("is not an environment variable name; use letters, digits and '_', not starting with a digit (e.g. MM_SERVICESETTINGS_ENABLELOCALMODE)");
+    } else if ((RESERVED_ENV as readonly string[]).includes(name.toUpperCase())) {
+      problem("carries or locates a secret and is set by the stack from a Kubernetes Secret; remove it from extraEnv (database, storage and licence come from the offers and the variable mattermost_licence, the SMTP password from smtp_password)");
+    } else if (isSecretSetting(name)) {
+      problem(
+        "carries a secret (Mattermost masks it in its config), and extraEnv values are literal: it would sit in clear in the Deployment, the plan and the state; remove it from extraEnv and give it from a Secret with envValueFrom (e.g. envValueFrom: { NAME: { secretKeyRef: { name: my-secret, key: value } } }), or set it once in the System Console, which keeps it in the database-backed config",
+      );
+    } else if (managingKey(name)) {
+      problem(`is managed by ${managingKey(name)}; set that key instead of overriding it in extraEnv`);
+    } else if (name.toUpperCase() === UNTRUSTED_CONNECTIONS_ENV && metadataEntries(value).length > 0) {
+      problem(
+        `lets Mattermost connect to the cloud metadata service (${metadataEntries(value).join(", ")}), where any user who can post a link could read the node's cloud credentials; remove those entries`,
+      );
+    } else if (urlWithCredentials(value)) {
+      problem(`holds a URL with credentials (${urlWithCredentials(value)}), which would sit in clear in the Deployment, the plan and the state; remove the user and password from the URL`);
+    }
+  }
+});
 
 /**
- * Why a variable the user sets (extraEnv, envValueFrom) may not be set, or undefined when it may:
- * not a variable name, reserved for a secret, or managed by a key.
+ * Why a variable read from a Secret or ConfigMap (envValueFrom) may not be set, or undefined when it
+ * may: not a variable name, set by the stack from its own Secret, or managed by a key. A secret
+ * setting is welcome here: its value stays in the user's Secret, never in the Deployment.
  */
 export function envNameProblem(name: string): string | undefined {
   if (!ENV_NAME.test(name)) return "is not an environment variable name; use letters, digits and '_', not starting with a digit (e.g. MM_SERVICESETTINGS_ENABLELOCALMODE)";
@@ -151,13 +140,6 @@ export function envNameProblem(name: string): string | undefined {
   const key = managingKey(name);
   return key ? `is managed by ${key}; set that key instead of overriding it in extraEnv` : undefined;
 }
-
-const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx) => {
-  for (const name of Object.keys(env)) {
-    const problem = envNameProblem(name);
-    if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
-  }
-});
 
 /** Mattermost's editions: Team Edition is built without the enterprise code and never uses a licence. */
 export type Edition = "team" | "enterprise";
@@ -181,19 +163,12 @@ export function imageEdition(image: string): Edition | undefined {
   return EDITION_BY_REPOSITORY[repository];
 }
 
-/** The psql image of the Jobs that write into Mattermost's config store. */
-export const PSQL_IMAGE = "postgres:17.6-alpine";
 
 /** The Mattermost workload and its settings. */
 export const mattermostSchema = z
   .object({
     /** Image reference (charm: mattermost_image_path). */
-    image: z
-      .string()
-      .regex(
-        /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
-        "must be an image reference such as mattermost/mattermost-team-edition:10.11.4",
-      ),
+    image: imageReference,
     /**
      * `team` or `enterprise`. Default: what the image's repository name tells (see imageEdition).
      * Set it when the name tells nothing (a custom `--tag`); without either, nothing is checked.
@@ -231,7 +206,7 @@ export const mattermostSchema = z
     /** Plugin ids to enable (bundled in the image or uploaded); a Job enables them in the config store. */
     plugins: z.array(z.string().regex(/^[a-zA-Z0-9._-]+$/, "must be a plugin id such as com.github.matterpoll.matterpoll")).default([]),
     /** psql image of the Job that enables `plugins` in the config store. */
-    configJobImage: z.string().min(1).default(PSQL_IMAGE),
+    configJobImage: imageReference.default(PSQL_IMAGE),
     debug: z.boolean().default(false),
     extraEnv: extraEnvSchema.default({}),
     // Scheduling, extra volumes and containers, env from Secrets, Service, Ingress, autoscaler, ServiceMonitor (pod.ts).

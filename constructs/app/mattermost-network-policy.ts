@@ -1,5 +1,6 @@
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Construct } from "constructs";
+import type { EgressRule } from "../../config/schema/network";
 import { mattermostLabels } from "../shared/labels";
 import { GOSSIP_PORT, HTTP_PORT, METRICS_PORT } from "./mattermost-settings";
 import { serverSelector } from "./mattermost-workload";
@@ -10,12 +11,19 @@ export interface MattermostNetworkPolicyProps {
   readonly namespace: string;
   /** Namespace of the ingress controller, let in on 8065; omitted when there is no Ingress. */
   readonly ingressControllerNamespace?: string;
+  /**
+   * Networks the ingress controller connects from when it runs on hostNetwork (its node's address
+   * matches no namespace selector). Default none; only with ingressControllerNamespace.
+   */
+  readonly ingressControllerCidrs?: readonly string[];
   /** More sources let in on 8065 (a Gateway's namespace, a load balancer's network). Default: none. */
   readonly httpSources?: readonly HttpSource[];
   /** Namespace of the metrics scraper, let in on 8067; omitted when metrics are off. */
   readonly metricsNamespace?: string;
   /** Let Mattermost pods gossip with each other on 8074 TCP and UDP. */
   readonly gossip: boolean;
+  /** Where the pods may connect. Default: DNS, the database port on private networks, the public internet. */
+  readonly egress?: MattermostEgress;
 }
 
 /** A source the policy admits on 8065: pods of a namespace (optionally only some), or a network. */
@@ -26,33 +34,116 @@ function peerOf(source: HttpSource) {
   return { ...namespaceNamed(source.namespace), ...(source.podLabels ? { podSelector: { matchLabels: { ...source.podLabels } } } : {}) };
 }
 
+/** Where Mattermost's pods may connect. */
+export interface MattermostEgress {
+  /** Namespace of the cluster DNS (port 53 UDP and TCP). Default `kube-system`. */
+  readonly dnsNamespace?: string;
+  /**
+   * The PostgreSQL server: its address when it is an IP literal (only that address is let through),
+   * else only its port, on private networks (the address behind a name is not known at synth).
+   */
+  readonly database: { readonly host?: string; readonly port: number };
+  /** Public internet addresses (S3, SMTP, push, marketplace, previews). Default true. */
+  readonly internet?: boolean;
+  /** Further destinations the user listed (network.egress.allow). */
+  readonly allow?: readonly EgressRule[];
+}
+
+/**
+ * Addresses that are not the public internet (IANA special-purpose registries, RFC 6890): cut out
+ * of the internet rule. 169.254.0.0/16 holds the cloud metadata service (169.254.169.254); the
+ * other private ranges hold the VPC, the nodes and the cluster's pods and services.
+ */
+export const IPV4_NOT_INTERNET = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/3"];
+/** IPv6 global unicast (RFC 4291 section 2.4): excludes ULAs (fc00::/7, holding AWS's fd00:ec2::254) and link-local. */
+export const IPV6_INTERNET = "2000::/3";
+/** Private networks, where a database known by name may be (RFC 1918, RFC 6598, RFC 4193 without AWS's metadata address). */
+const PRIVATE_NETWORKS = [
+  { ipBlock: { cidr: "10.0.0.0/8" } },
+  { ipBlock: { cidr: "172.16.0.0/12" } },
+  { ipBlock: { cidr: "192.168.0.0/16" } },
+  { ipBlock: { cidr: "100.64.0.0/10" } },
+  { ipBlock: { cidr: "fc00::/7", except: ["fd00:ec2::254/128"] } },
+];
+
 function namespaceNamed(name: string) {
   return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } };
 }
 
+function tcp(...ports: number[]) {
+  return ports.map((port) => ({ port: String(port), protocol: "TCP" }));
+}
+
+/** An IP literal's single-address network, or undefined for a host name. */
+function hostNetwork(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(bare)) return `${bare}/32`;
+  if (bare.includes(":") && /^[0-9a-fA-F:.]+$/.test(bare)) return `${bare}/128`;
+  return undefined;
+}
+
 /**
- * Who may connect to Mattermost's pods: the ingress controller on 8065, the metrics scraper on
- * 8067, and other Mattermost pods on the gossip port. Egress stays open: Mattermost reaches
- * PostgreSQL, S3, SMTP, push and plugin endpoints whose addresses are not known here.
+ * Who may connect to Mattermost's pods, and where they may connect.
+ *
+ * Ingress: the ingress controller on 8065 (by namespace, or from the nodes for a hostNetwork
+ * controller), the metrics scraper on 8067, other Mattermost pods on the gossip port.
+ *
+ * Egress: DNS, the database, other Mattermost pods (gossip), the public internet (S3, SMTP, push,
+ * marketplace) unless turned off, and what the environment lists; never the cloud metadata service
+ * (169.254.169.254, fd00:ec2::254), the VPC or the cluster otherwise. A compromised pod or plugin
+ * cannot read the node's cloud credentials or wander through private networks. Kubernetes ORs the
+ * rules of all policies selecting a pod (NetworkPolicy API: "policies are additive"), so this policy
+ * is the whole allow-list only while no other policy selects these pods.
  */
 export class MattermostNetworkPolicy extends Construct {
+  public readonly policy: NetworkPolicyV1;
+
   constructor(scope: Construct, id: string, props: MattermostNetworkPolicyProps) {
     super(scope, id);
     const selector = serverSelector(props.environmentName);
-    new NetworkPolicyV1(this, "policy", {
+    const egress = props.egress;
+    // Without an Ingress its controller has no business with the pods (httpSources names who has).
+    const controllerPeers = props.ingressControllerNamespace
+      ? [namespaceNamed(props.ingressControllerNamespace), ...(props.ingressControllerCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } }))]
+      : [];
+    const gossipPorts = [
+      { port: String(GOSSIP_PORT), protocol: "TCP" },
+      { port: String(GOSSIP_PORT), protocol: "UDP" },
+    ];
+    this.policy = new NetworkPolicyV1(this, "policy", {
       metadata: { name: `mattermost-${props.environmentName}`, namespace: props.namespace, labels: mattermostLabels(props.environmentName, "server") },
       spec: {
         podSelector: { matchLabels: selector },
-        policyTypes: ["Ingress"],
+        policyTypes: egress ? ["Ingress", "Egress"] : ["Ingress"],
         ingress: [
-          ...(props.ingressControllerNamespace ? [{ from: [namespaceNamed(props.ingressControllerNamespace)], ports: [{ port: String(HTTP_PORT), protocol: "TCP" }] }] : []),
-          ...((props.httpSources ?? []).length > 0 ? [{ from: props.httpSources!.map(peerOf), ports: [{ port: String(HTTP_PORT), protocol: "TCP" }] }] : []),
-          ...(props.metricsNamespace ? [{ from: [namespaceNamed(props.metricsNamespace)], ports: [{ port: String(METRICS_PORT), protocol: "TCP" }] }] : []),
-          ...(props.gossip
-            ? [{ from: [{ podSelector: { matchLabels: selector } }], ports: [{ port: String(GOSSIP_PORT), protocol: "TCP" }, { port: String(GOSSIP_PORT), protocol: "UDP" }] }]
-            : []),
+          ...(controllerPeers.length > 0 ? [{ from: controllerPeers, ports: tcp(HTTP_PORT) }] : []),
+          ...((props.httpSources ?? []).length > 0 ? [{ from: props.httpSources!.map(peerOf), ports: tcp(HTTP_PORT) }] : []),
+          ...(props.metricsNamespace ? [{ from: [namespaceNamed(props.metricsNamespace)], ports: tcp(METRICS_PORT) }] : []),
+          ...(props.gossip ? [{ from: [{ podSelector: { matchLabels: selector } }], ports: gossipPorts }] : []),
         ],
+        ...(egress ? { egress: egressRules(egress, props.gossip ? { selector, ports: gossipPorts } : undefined) } : {}),
       },
     });
   }
+}
+
+function egressRules(egress: MattermostEgress, gossip: { selector: Record<string, string>; ports: { port: string; protocol: string }[] } | undefined) {
+  const database = hostNetwork(egress.database.host);
+  return [
+    {
+      to: [namespaceNamed(egress.dnsNamespace ?? "kube-system")],
+      ports: [
+        { port: "53", protocol: "UDP" },
+        { port: "53", protocol: "TCP" },
+      ],
+    },
+    { to: database ? [{ ipBlock: { cidr: database } }] : PRIVATE_NETWORKS, ports: tcp(egress.database.port) },
+    ...(gossip ? [{ to: [{ podSelector: { matchLabels: gossip.selector } }], ports: gossip.ports }] : []),
+    ...(egress.internet ?? true ? [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: IPV4_NOT_INTERNET } }, { ipBlock: { cidr: IPV6_INTERNET } }] }] : []),
+    ...(egress.allow ?? []).map((rule) => ({
+      to: [rule.cidr ? { ipBlock: { cidr: rule.cidr } } : namespaceNamed(rule.namespace!)],
+      ...(rule.ports ? { ports: tcp(...rule.ports) } : {}),
+    })),
+  ];
 }

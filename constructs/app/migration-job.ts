@@ -9,7 +9,6 @@ export interface MigrationJobProps {
   readonly environmentName: string;
   readonly namespace: string;
   readonly pod: MattermostPodProps;
-  readonly serviceAccountName: string;
   /**
    * How long the migration may take in all, image pulls and retries included (the Job's
    * activeDeadlineSeconds; Terraform waits a minute longer). Default 1800: big databases migrate slowly.
@@ -49,9 +48,10 @@ export class MigrationJob extends Construct {
         template: {
           metadata: { labels },
           spec: {
-            // The migration talks to PostgreSQL only: no cloud identity, no token.
+            // The migration talks to PostgreSQL only: no cloud identity, no token. It runs as the
+            // namespace's default account, never Mattermost's: that one carries the IRSA role, and
+            // EKS's webhook would hand the Job the role's credentials.
             ...RUN_ONCE_POD,
-            serviceAccountName: props.serviceAccountName,
             ...imagePullSecrets(props.pod),
             // Where the servers may run, so may the Job (tainted node groups, node selectors, priority).
             ...schedulingFields(props.pod),

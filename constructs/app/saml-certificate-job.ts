@@ -7,6 +7,7 @@ import { createHash } from "crypto";
 import { mattermostLabels } from "../shared/labels";
 import { CONTAINER_SECURITY_CONTEXT, imagePullSecrets, MattermostPodProps, schedulingFields, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD } from "./mattermost-pod";
 import { SAML_IDP_CERTIFICATE } from "./mattermost-settings";
+import { terraformExpression } from "../shared/terraform-expression";
 
 /** Where the IdP certificate comes from. */
 export type SamlCertificateSource =
@@ -126,7 +127,8 @@ export class SamlCertificateJob extends Construct {
       lifecycle: {
         postcondition: [
           {
-            condition: `\${try(length(self.data) == 1 && contains(keys(self.data), "${SAML_CERTIFICATE_KEY}"), false)}`,
+            // Raw Terraform (cdktf has no token for `self`): synth escapes every literal string.
+            condition: terraformExpression(`try(length(self.data) == 1 && contains(keys(self.data), "${SAML_CERTIFICATE_KEY}"), false)`),
             errorMessage:
               `mattermost.saml.idpCertificateSecretName: Secret "${secretName}" in namespace "${props.namespaceName}" is missing or holds more than the key "${SAML_CERTIFICATE_KEY}" ` +
               `(every key of it is read into the app stack's state). Create it with: kubectl -n ${props.namespaceName} create secret generic ${secretName} --from-file=${SAML_CERTIFICATE_KEY}=idp.crt ` +

@@ -7,6 +7,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import { internetCoverage } from "../../config/schema/common";
 import { RDS_MASTER_USERNAME } from "../../config/schema/database";
 
 /** The CA RDS signs server certificates with: the current RSA 2048 one (valid to 2061). */
@@ -42,8 +43,6 @@ export interface RdsPostgresProps {
   /** Days CloudWatch keeps exported logs. Default 30. */
   readonly logRetentionDays?: number;
 }
-
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 /**
  * A private, encrypted Amazon RDS for PostgreSQL instance that only admits TLS, reachable on 5432
@@ -155,9 +154,10 @@ export class RdsPostgres extends Construct {
 
 /** Fails early, naming the prop, for what AWS would accept but must never be made. */
 function validate(id: string, props: RdsPostgresProps): void {
-  const open = props.allowedCidrs.filter((cidr) => ANYWHERE.includes(cidr));
-  if (open.length > 0) {
-    throw new Error(`RdsPostgres ${id}: allowedCidrs must not contain ${open.join(", ")}; list only the networks the app runs in`);
+  // Parsed, alone or together: 0::/0 and 0.0.0.0/1 + 128.0.0.0/1 are the whole internet too.
+  const open = internetCoverage(props.allowedCidrs);
+  if (open) {
+    throw new Error(`RdsPostgres ${id}: allowedCidrs must not contain ${props.allowedCidrs.join(", ")}: ${open}; list only the networks the app runs in`);
   }
   if (props.allowedCidrs.length === 0 && props.allowedSecurityGroupIds.length === 0) {
     throw new Error(`RdsPostgres ${id}: nothing may reach PostgreSQL; give allowedCidrs or allowedSecurityGroupIds`);

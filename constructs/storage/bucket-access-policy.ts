@@ -38,11 +38,28 @@ export class BucketAccessPolicy extends Construct {
           resources: [`${props.bucketArn}/*`],
         },
         // SSE-KMS: writing needs a data key, reading (and completing a multipart upload) decrypts it.
+        // Only through S3 in the key's region (kms:ViaService, AWS KMS Developer Guide "kms:ViaService"):
+        // leaked credentials cannot call KMS directly to decrypt or mint data keys.
         ...(props.kmsKeyArn
-          ? [{ sid: "UseBucketKey", effect: "Allow", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [props.kmsKeyArn] }]
+          ? [
+              {
+                sid: "UseBucketKey",
+                effect: "Allow",
+                actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+                resources: [props.kmsKeyArn],
+                condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [s3ServiceOf(props.kmsKeyArn)] }],
+              },
+            ]
           : []),
       ],
     });
     this.json = document.json;
   }
+}
+
+/** `s3.<region>.amazonaws.com` (`.com.cn` in China) for the region and partition of a KMS key ARN. */
+export function s3ServiceOf(kmsKeyArn: string): string {
+  const [, partition, , region] = kmsKeyArn.split(":");
+  if (!region) throw new Error(`BucketAccessPolicy: kmsKeyArn must be a key ARN with a region (got "${kmsKeyArn}")`);
+  return `s3.${region}.amazonaws.com${partition === "aws-cn" ? ".cn" : ""}`;
 }

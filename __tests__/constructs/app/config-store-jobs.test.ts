@@ -3,6 +3,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_REVISION_VARIABLE } from "../../../constructs/app/mattermost-settings";
+import { PSQL_IMAGE } from "../../../config/schema/mattermost";
 import { PLUGIN_STATES_SCRIPT, pluginStates } from "../../../constructs/app/plugin-states-job";
 import { SAML_UPLOAD_SCRIPT } from "../../../constructs/app/saml-certificate-job";
 import { awsInput, environment, onlyResource, StackJson, synthEnvironments, tempDir } from "../../support/synth";
@@ -39,7 +40,7 @@ describe("plugins: a Job after the migration enables them in the config store", 
   test("the Job: psql with the DSN from the Secret and the wanted states, after the migration", () => {
     const container = plugins.spec.template.spec.container[0];
     expect(plugins.metadata.name).toMatch(/^mattermost-dev-plugins-[0-9a-f]{8}$/);
-    expect(container.image).toBe("postgres:17.6-alpine");
+    expect(container.image).toBe(PSQL_IMAGE);
     expect(container.env).toEqual([
       { name: "MATTERMOST_DSN", value_from: { secret_key_ref: { name: expect.any(String), key: "dsn" } } },
       { name: "PLUGIN_STATES", value: '{"com.github.matterpoll.matterpoll":{"Enable":true},"mattermost-autolink":{"Enable":true}}' },

@@ -1,0 +1,89 @@
+import * as fs from "fs";
+import * as path from "path";
+import { App, Fn, LocalBackend, Op, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { keepTextLiteral } from "../../synth/terraform-literals";
+import { awsInput, environment, localInput, onlyResource, synthEnvironments, synthShipped, tempDir } from "../support/synth";
+import { TerraformDir } from "../support/terraform";
+
+/** What a user may write in any free-text key of an environment file. */
+const HOSTILE = [
+  'x${file("/etc/passwd")}',
+  'x%{ for l in split("\\n", file("/etc/passwd")) }${l}%{ endfor }',
+  'a"b\\c$${d}%%{e}\nnew line',
+];
+
+describe("text from an environment file reaches Terraform as text", () => {
+  test("no construct writes an expression as text (it would now be escaped): every feature on, nothing escaped", () => {
+    const rich = awsInput();
+    rich.storage.access = "irsa";
+    rich.storage.irsa = { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789" };
+    Object.assign(rich.mattermost, {
+      clustering: true,
+      replicas: 2,
+      performanceMonitoring: true,
+      registry: { server: "registry.example.com", username: "ci" },
+      image: "registry.example.com/mattermost/mattermost-enterprise-edition:10.11.4",
+      smtp: { host: "smtp.test", user: "chat", fromAddress: "chat@test.example" },
+      saml: { preset: "ubuntu-sso", idpCertificateSecretName: "idp-cert" },
+      plugins: ["com.github.matterpoll.matterpoll"],
+      pushNotificationServer: "https://push.test",
+      outboundProxy: "http://squid.internal:3128",
+    });
+    const stacks = { ...synthShipped(), ...synthEnvironments([environment("rich", rich)]) };
+    for (const [id, stack] of Object.entries(stacks)) {
+      const text = JSON.stringify(stack);
+      expect([id, text.match(/.{60}(\$\$\{|%%\{).{60}/g)]).toEqual([id, null]);
+    }
+  });
+
+
+  test.each(HOSTILE)("primaryTeam %j is escaped once in the Deployment's env, and real terraform reads it back as written", (team) => {
+    const input = localInput();
+    input.mattermost.primaryTeam = team;
+    input.mattermost.extraEnv = { MM_SERVICESETTINGS_CUSTOMTEXT: team };
+    const stacks = synthEnvironments([environment("dev", input)]);
+    const container = onlyResource(stacks["dev-app"], "kubernetes_deployment_v1").spec.template.spec.container[0];
+    const value = (name: string) => container.env.find((e: any) => e.name === name)?.value;
+    const escaped = team.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
+    expect(value("MM_TEAMSETTINGS_EXPERIMENTALPRIMARYTEAM")).toBe(escaped);
+    expect(value("MM_SERVICESETTINGS_CUSTOMTEXT")).toBe(escaped);
+    // The same JSON string in an output: Terraform evaluates it as it would the container's env value.
+    const tf = new TerraformDir().write({ output: { team: { value: value("MM_TEAMSETTINGS_EXPERIMENTALPRIMARYTEAM") } } });
+    tf.apply();
+    expect(tf.outputs().team.value).toBe(team);
+  });
+
+  test("real terraform evaluates the escaped JSON back to exactly the text written, in templates and in function arguments", () => {
+    const dir = tempDir("literals");
+    const app = new App({ outdir: dir });
+    const stack = new TerraformStack(app, "literals");
+    new LocalBackend(stack, { path: "terraform.tfstate" });
+    const suffix = new TerraformVariable(stack, "suffix", { type: "string", default: "!" });
+    HOSTILE.forEach((text, i) => {
+      new TerraformOutput(stack, `plain_${i}`, { value: text });
+      new TerraformOutput(stack, `mixed_${i}`, { value: `${text}${suffix.stringValue}` });
+      new TerraformOutput(stack, `join_${i}`, { value: Fn.join(":", [text, suffix.stringValue]) });
+      new TerraformOutput(stack, `json_${i}`, { value: Fn.jsonencode({ auths: { server: { username: text, password: suffix.stringValue } } }) });
+      new TerraformOutput(stack, `joined_arg_${i}`, { value: Fn.upper(`${text.replace(/"/g, "'")}-${suffix.stringValue}`) });
+      new TerraformOutput(stack, `compare_${i}`, { value: Op.eq(suffix.stringValue, text) });
+    });
+    keepTextLiteral(stack);
+    // cdktf warns about the `${` it sees in a function argument before the aspect rewrites it.
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    app.synth();
+    warn.mockRestore();
+    const stackDir = path.join(dir, "stacks", "literals");
+    const tf = new TerraformDir(stackDir);
+    tf.apply();
+    const outputs = tf.outputs();
+    HOSTILE.forEach((text, i) => {
+      expect(outputs[`plain_${i}`].value).toBe(text);
+      expect(outputs[`mixed_${i}`].value).toBe(`${text}!`);
+      expect(outputs[`join_${i}`].value).toBe(`${text}:!`);
+      expect(JSON.parse(outputs[`json_${i}`].value as string)).toEqual({ auths: { server: { username: text, password: "!" } } });
+      expect(outputs[`joined_arg_${i}`].value).toBe(`${text.replace(/"/g, "'")}-!`.toUpperCase());
+      expect(outputs[`compare_${i}`].value).toBe(false);
+    });
+    expect(fs.existsSync(path.join(stackDir, "terraform.tfstate"))).toBe(true);
+  });
+});
