@@ -183,6 +183,26 @@ describe("pod options: rejected input names the key and the fix", () => {
     ]);
   });
 
+  test("nodeSelector, priorityClassName and serviceAnnotations are checked like Kubernetes checks them", () => {
+    expect(problemsWith({ nodeSelector: { "pool name": "chat" }, priorityClassName: "Critical", serviceAnnotations: { "-bad": "x" } })).toEqual([
+      expect.stringContaining("environments/dev.yaml: mattermost.nodeSelector.pool name: is not a Kubernetes label or annotation key"),
+      "environments/dev.yaml: mattermost.priorityClassName: must be a PriorityClass name (lowercase letters, digits, '-' and '.')",
+      expect.stringContaining("environments/dev.yaml: mattermost.serviceAnnotations.-bad: is not a Kubernetes label or annotation key"),
+    ]);
+  });
+
+  test("an init container may not take a sidecar's name", () => {
+    expect(problemsWith({ extraContainers: [{ name: "helper", image: "busybox:1.36" }], extraInitContainers: [{ name: "helper", image: "busybox:1.36" }] })).toEqual([
+      'environments/dev.yaml: mattermost.extraInitContainers.0.name: is "helper", already the name of another container; choose another name',
+    ]);
+  });
+
+  test("a ServiceMonitor's interval is a duration", () => {
+    expect(problemsWith({ licensed: true, performanceMonitoring: true, serviceMonitor: { interval: "often" } })).toEqual([
+      "environments/dev.yaml: mattermost.serviceMonitor.interval: must be a duration such as 30s or 1m",
+    ]);
+  });
+
   test("a ServiceMonitor needs performanceMonitoring", () => {
     expect(problemsWith({ serviceMonitor: { labels: { release: "kps" } } })).toEqual([
       "environments/dev.yaml: mattermost.serviceMonitor: needs performanceMonitoring: true (Mattermost serves metrics on 8067 only then); set it or remove serviceMonitor",
