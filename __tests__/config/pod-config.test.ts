@@ -197,6 +197,12 @@ describe("pod options: rejected input names the key and the fix", () => {
     ]);
   });
 
+  test("a ServiceMonitor's labels may not replace the stack's", () => {
+    expect(problemsWith({ licensed: true, performanceMonitoring: true, serviceMonitor: { labels: { "app.kubernetes.io/name": "chat" } } })).toEqual([
+      "environments/dev.yaml: mattermost.serviceMonitor.labels.app.kubernetes.io/name: is one of the stack's own labels, which every object of the environment carries; use another key (e.g. release)",
+    ]);
+  });
+
   test("a ServiceMonitor's interval is a duration", () => {
     expect(problemsWith({ licensed: true, performanceMonitoring: true, serviceMonitor: { interval: "often" } })).toEqual([
       "environments/dev.yaml: mattermost.serviceMonitor.interval: must be a duration such as 30s or 1m",

@@ -463,6 +463,9 @@ export function checkPodKeys(mm: PodKeysConfig, problem: Problem, envProblem: (n
       problem(["autoscaling"], `can run up to ${mm.autoscaling.maxReplicas} pods but clustering is off: pods would not see each other's messages; set mattermost.clustering: true (needs the licence) or remove autoscaling`);
     }
   }
+  for (const key of Object.keys(mm.serviceMonitor?.labels ?? {})) {
+    if ((STACK_LABELS as readonly string[]).includes(key)) problem(["serviceMonitor", "labels", key], "is one of the stack's own labels, which every object of the environment carries; use another key (e.g. release)");
+  }
   if (mm.serviceMonitor && !mm.performanceMonitoring) {
     problem(["serviceMonitor"], "needs performanceMonitoring: true (Mattermost serves metrics on 8067 only then); set it or remove serviceMonitor");
   }
