@@ -14,7 +14,9 @@ export function allowedKeys(schema: z.core.$ZodType, path: readonly PropertyKey[
         else if (def.shape[String(rest[0])]) visit(def.shape[String(rest[0])], rest.slice(1), value?.[rest[0] as string]);
         return;
       case "union": {
-        const chosen = def.options.filter((option: z.core.$ZodType) => (option._zod.def as any).shape?.kind?._zod.def.values?.includes(value?.kind));
+        // A variant may be an object piped into a transform (its keys are those of `in`).
+        const shapeOf = (option: z.core.$ZodType): any => (option._zod.def as any).shape ?? (option._zod.def as any).in?._zod.def.shape;
+        const chosen = def.options.filter((option: z.core.$ZodType) => shapeOf(option)?.kind?._zod.def.values?.includes(value?.kind));
         (chosen.length > 0 ? chosen : def.options).forEach((option: z.core.$ZodType) => visit(option, rest, value));
         return;
       }

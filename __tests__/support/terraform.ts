@@ -174,7 +174,8 @@ export interface CoreOnlyOptions {
  *
  * Every provider resource becomes a `terraform_data` named `<type>__<name>` (the original address
  * with `.` replaced, so error messages still say which resource it was) that keeps the resource's
- * `lifecycle` block verbatim: `prevent_destroy`, `precondition`, `create_before_destroy`. Variables
+ * `lifecycle` block verbatim: `prevent_destroy`, `precondition`, `create_before_destroy` (not
+ * `ignore_changes`, which names attributes the stand-in does not have). Variables
  * (with their `validation` and `sensitive`) are copied verbatim; `check` blocks too, and on request
  * the `terraform_remote_state` data sources. Providers, provider data sources, outputs and the
  * backend are dropped (state goes to the local backend).
@@ -214,6 +215,9 @@ export function coreOnly(stack: Record<string, any>, options: CoreOnlyOptions = 
   for (const [type, byName] of Object.entries<Record<string, any>>(stack.resource ?? {})) {
     for (const [name, body] of Object.entries(byName)) {
       const lifecycle = body.lifecycle ? structuredClone(body.lifecycle) : undefined;
+      // ignore_changes names the provider resource's attributes, which the stand-in has none of;
+      // it only steers which diffs a plan shows and guards nothing, so it is left out.
+      if (lifecycle) delete lifecycle.ignore_changes;
       for (const rule of [...(lifecycle?.precondition ?? []), ...(lifecycle?.postcondition ?? [])]) {
         const refs = references(rule.condition);
         const foreign = refs.filter((ref) => !readable.test(ref));
@@ -224,7 +228,7 @@ export function coreOnly(stack: Record<string, any>, options: CoreOnlyOptions = 
           );
         }
       }
-      data[`${type}__${name}`] = lifecycle ? { lifecycle } : {};
+      data[`${type}__${name}`] = lifecycle && Object.keys(lifecycle).length > 0 ? { lifecycle } : {};
     }
   }
   if (Object.keys(data).length > 0) config.resource = { terraform_data: data };

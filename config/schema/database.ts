@@ -1,3 +1,4 @@
+import { isIP } from "net";
 import { z } from "zod";
 import { cidr, internetCoverage, port } from "./common";
 
@@ -5,6 +6,42 @@ import { cidr, internetCoverage, port } from "./common";
 export const RDS_MASTER_USERNAME = "mattermost_admin";
 
 const sslModes = ["require", "verify-ca", "verify-full", "disable"] as const;
+
+/**
+ * The PostgreSQL majors the stacks offer for RDS (and test on real servers, one per major): the
+ * majors the PostgreSQL community still supports, which is Mattermost's own policy ("the oldest
+ * supported PostgreSQL version Mattermost supports will match the oldest version supported by the
+ * PostgreSQL community"; mattermost/docs source/deployment-guide/software-hardware-requirements.rst,
+ * "Minimum PostgreSQL database support policy"). 14 reached its end of life on 2026-11-12.
+ */
+export const SUPPORTED_POSTGRES_MAJORS = [15, 16, 17, 18] as const;
+
+/**
+ * A host name (RFC 1123 labels) or an IP address, nothing else: the host is pasted into the
+ * provider's connection URL and into Mattermost's DSN, so a ':', '/', '?', '#' or '@' in it could
+ * change the port, the database or sslmode ("pg:5432/mattermost?sslmode=disable#").
+ */
+const hostName = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+export const databaseHost = z.string().superRefine((value, ctx) => {
+  const bare = value.startsWith("[") && value.endsWith("]") ? value.slice(1, -1) : value;
+  if (isIP(bare) === 6) {
+    if (bare !== value) ctx.addIssue({ code: "custom", message: `write the IPv6 address without brackets (${bare}); the stacks bracket it where a URL needs it` });
+    return;
+  }
+  if (isIP(value) === 4 || hostName.test(value)) return;
+  ctx.addIssue({
+    code: "custom",
+    message: `is "${value}", which is not a host name or an IP address; give only the server's name or address (e.g. db.internal, 10.0.0.5 or 2001:db8::5) and the port in database.port`,
+  });
+});
+
+/**
+ * A locale every PostgreSQL server knows by this name: `C` or `POSIX` would make lower() ASCII-only,
+ * so refuse them; anything else must look like `ll_CC.UTF-8` (or `C.UTF-8`).
+ */
+const databaseLocale = z
+  .string()
+  .regex(/^([a-z]{2,3}_[A-Z]{2}|C)\.(UTF-8|utf8)$/, "must be a UTF-8 locale such as en_US.UTF-8 or C.UTF-8 (not C: with it lower() leaves letters such as É as they are, and Mattermost's searches miss accented names)");
 const postgresIdentifier = z
   .string()
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a PostgreSQL identifier: lowercase letters, digits and '_', not starting with a digit");
@@ -27,9 +64,15 @@ const mattermostDatabase = {
   caCertificate: pemCertificate.optional(),
   /** Most sessions Mattermost's role may hold at once; -1 (default) leaves it to the server's max_connections. */
   connectionLimit: z.number().int().min(-1, "must be -1 (no limit) or a number of connections").default(-1),
+  /**
+   * Collation and character classes of Mattermost's database, fixed when it is created. Default
+   * `en_US.UTF-8`, the locale Mattermost's own guide creates its database with (mattermost/docs
+   * source/deployment-guide/server/preparations.rst, "PostgreSQL database setup").
+   */
+  locale: databaseLocale.default("en_US.UTF-8"),
 };
 
-type SslChecked = { sslMode: string; caCertificate?: string | undefined };
+type SslChecked = { sslMode?: string | undefined; caCertificate?: string | undefined };
 
 /** verify-ca/verify-full need the CA; a CA with any other mode would silently go unused. */
 function checkCa(db: SslChecked, ctx: z.RefinementCtx, whereToGetIt: string): void {
@@ -41,7 +84,7 @@ function checkCa(db: SslChecked, ctx: z.RefinementCtx, whereToGetIt: string): vo
       message: `is required when database.sslMode is ${db.sslMode}: paste the PEM of the CA that signed the server's certificate (${whereToGetIt}), or use sslMode: require`,
     });
   }
-  if (!verifies && db.caCertificate) {
+  if (db.sslMode !== undefined && !verifies && db.caCertificate) {
     ctx.addIssue({
       code: "custom",
       path: ["caCertificate"],
@@ -54,12 +97,15 @@ function checkCa(db: SslChecked, ctx: z.RefinementCtx, whereToGetIt: string): vo
 export const externalDatabaseSchema = z
   .object({
     kind: z.literal("external"),
-    host: z.string().min(1, "name the PostgreSQL server's host"),
+    host: databaseHost,
     port: port.default(5432),
     /** Role the postgresql provider logs in as to create Mattermost's role and database. Default `postgres`. */
     adminUser: z.string().min(1, "name the role that creates Mattermost's role and database, such as postgres").default("postgres"),
-    /** sslmode of every connection (the provider's and Mattermost's). Default `require`. */
-    sslMode: z.enum(sslModes, { message: "must be one of require, verify-ca, verify-full, disable" }).default("require"),
+    /**
+     * sslmode of every connection (the provider's and Mattermost's). Default: `verify-full` when
+     * `caCertificate` is given (the server is checked), else `require` (encrypted, not checked).
+     */
+    sslMode: z.enum(sslModes, { message: "must be one of require, verify-ca, verify-full, disable" }).optional(),
     ...mattermostDatabase,
   })
   .strict()
@@ -68,7 +114,8 @@ export const externalDatabaseSchema = z
     if (db.user === db.adminUser) {
       ctx.addIssue({ code: "custom", path: ["user"], message: `is also database.adminUser (${db.adminUser}); Mattermost needs a role of its own: keep user: mattermost or name another role` });
     }
-  });
+  })
+  .transform(({ sslMode, ...db }) => ({ ...db, sslMode: sslMode ?? (db.caCertificate ? ("verify-full" as const) : ("require" as const)) }));
 
 /** CloudWatch Logs retention periods AWS accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -89,7 +136,25 @@ export const rdsDatabaseSchema = z
     allocatedStorageGb: z.number().int().min(20, "RDS PostgreSQL needs at least 20 GB").max(65536).default(20),
     /** Upper bound for storage autoscaling. Default 100. */
     maxAllocatedStorageGb: z.number().int().min(20).max(65536).default(100),
-    engineVersion: z.string().regex(/^\d+(\.\d+)?$/, "must be a PostgreSQL version such as 16 or 16.4").default("16"),
+    /**
+     * `16` (a major: RDS picks the minor and upgrades it automatically) or `16.4` (pinned: no
+     * automatic minor upgrades, or the next plan would be a downgrade). Majors: SUPPORTED_POSTGRES_MAJORS.
+     */
+    engineVersion: z
+      .string()
+      .superRefine((version, ctx) => {
+        if (/^\d+(\.\d+)?$/.test(version) && (SUPPORTED_POSTGRES_MAJORS as readonly number[]).includes(Number(version.split(".")[0]))) return;
+        ctx.addIssue({
+          code: "custom",
+          message: `is "${version}"; use a supported PostgreSQL major (${SUPPORTED_POSTGRES_MAJORS.join(", ")}), such as "16", or pin a minor of one, such as "16.4" (quote it in YAML)`,
+        });
+      })
+      .default("16"),
+    /**
+     * Apply changes to the instance now instead of in the next maintenance window. Default false.
+     * A major upgrade needs it for that deploy (the old parameter group is deleted in the same apply).
+     */
+    applyImmediately: z.boolean().default(false),
     multiAz: z.boolean().default(false),
     backupRetentionDays: z.number().int().min(1, "keep automated backups at least 1 day").max(35, "RDS keeps automated backups at most 35 days").default(7),
     deletionProtection: z.boolean().default(true),
@@ -107,8 +172,11 @@ export const rdsDatabaseSchema = z
       .number()
       .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), `must be one of the periods CloudWatch accepts: ${LOG_RETENTION_DAYS.join(", ")}`)
       .default(30),
-    /** sslmode of every connection; RDS only admits TLS here (rds.force_ssl). Default `require`. */
-    sslMode: z.enum(["require", "verify-ca", "verify-full"], { message: "must be one of require, verify-ca, verify-full (the instance only admits TLS)" }).default("require"),
+    /**
+     * sslmode of every connection; RDS only admits TLS here (rds.force_ssl). Default `verify-full`:
+     * RDS's CA is public and known, so the server's certificate and name are always checked.
+     */
+    sslMode: z.enum(["require", "verify-ca", "verify-full"], { message: "must be one of require, verify-ca, verify-full (the instance only admits TLS)" }).default("verify-full"),
     ...mattermostDatabase,
   })
   .strict()
@@ -150,7 +218,9 @@ export const rdsDatabaseSchema = z
     if (db.user === RDS_MASTER_USERNAME) {
       ctx.addIssue({ code: "custom", path: ["user"], message: `is the instance's master user (${RDS_MASTER_USERNAME}); Mattermost needs a role of its own: keep user: mattermost or name another role` });
     }
-    checkCa(db, ctx, "for RDS: the region's bundle from https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem");
+    if (db.caCertificate && db.sslMode === "require") {
+      ctx.addIssue({ code: "custom", path: ["caCertificate"], message: "is only used with sslMode verify-ca or verify-full (sslMode is require); remove sslMode (verify-full is the default) or remove caCertificate" });
+    }
   });
 
 export const databaseSchema = z.discriminatedUnion("kind", [externalDatabaseSchema, rdsDatabaseSchema]);

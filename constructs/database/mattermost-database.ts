@@ -3,6 +3,7 @@ import { Grant } from "@cdktf/provider-postgresql/lib/grant";
 import { GrantRole } from "@cdktf/provider-postgresql/lib/grant-role";
 import { Role } from "@cdktf/provider-postgresql/lib/role";
 import { Password } from "@cdktf/provider-random/lib/password";
+import { isIP } from "net";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 
@@ -16,6 +17,27 @@ export interface MattermostDatabaseProps {
   readonly adminUser: string;
   /** Most sessions the role may hold; -1 for no limit of its own. Default -1. */
   readonly connectionLimit?: number;
+  /**
+   * Collation and character classes of the database (LC_COLLATE and LC_CTYPE), fixed at creation.
+   * Default `en_US.UTF-8`. Never `C`: Mattermost searches with `lower(x) LIKE lower(y)`, and under
+   * `C` lower() folds ASCII letters only, so a search for "élodie" misses "Élodie".
+   */
+  readonly locale?: string;
+}
+
+/** `host` as a URL writes it: an IPv6 literal in brackets (RFC 3986, 3.2.2), anything else as it is. */
+export function urlHost(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+/**
+ * A Terraform value percent-encoded for any part of a URL. Terraform's urlencode() is Go's
+ * url.QueryEscape (hashicorp/terraform internal/lang/funcs/encoding.go, URLEncodeFunc): it writes a
+ * space as "+", which only a query string reads back as a space (libpq and Go's net/url keep "+" in
+ * the user info); a literal "+" is already "%2B", so every "+" left is a space and becomes "%20".
+ */
+export function urlEncodeToken(value: string): string {
+  return Fn.replace(Fn.urlencode(value), "+", "%20");
 }
 
 /**
@@ -54,10 +76,22 @@ export class MattermostDatabase extends Construct {
     // The admin acts as the owner through membership: RDS gives no superuser, and only the owner may
     // revoke what PUBLIC has on the database or connect once PUBLIC cannot. The admin can already
     // reset this role's password, so membership hands it nothing it could not take.
+    //
+    // PostgreSQL 16+ also gives a CREATEROLE admin that is no superuser (the RDS master user) an
+    // implicit membership WITH ADMIN OPTION, recorded as granted by the bootstrap superuser, so
+    // pg_auth_members holds two rows for (admin, role). The provider reads one of them, whichever
+    // comes first, without ORDER BY and without the grantor (cyrilgdn/terraform-provider-postgresql
+    // v1.26.0, postgresql/resource_postgresql_grant_role.go, getGrantRoleQuery in readGrantRole),
+    // so it reads with_admin_option = true and, the attribute being ForceNew, would replace the
+    // grant at every plan; asking for true instead fails ("ADMIN option cannot be granted back to
+    // your own grantor"). What the admin needs is the membership itself, so the option is left to
+    // what the server recorded. Proven on real PostgreSQL 15-18 in
+    // __tests__/constructs/database/postgres-contract.test.ts.
     const adminIsOwner = new GrantRole(this, "admin-membership", {
       role: props.adminUser,
       grantRole: role.name,
       withAdminOption: false,
+      lifecycle: { ignoreChanges: ["with_admin_option"] },
     });
     // After the membership: the provider grants and revokes it around CREATE DATABASE itself when
     // missing, which would race with the membership above.
@@ -65,8 +99,8 @@ export class MattermostDatabase extends Construct {
       name: props.name,
       owner: role.name,
       encoding: "UTF8",
-      lcCollate: "C",
-      lcCtype: "C",
+      lcCollate: props.locale ?? "en_US.UTF-8",
+      lcCtype: props.locale ?? "en_US.UTF-8",
       template: "template0",
       allowConnections: true,
       dependsOn: [adminIsOwner],
@@ -91,11 +125,17 @@ export class MattermostDatabase extends Construct {
   }
 
   /**
-   * The DSN Mattermost wants: `postgres://user:pass@host:port/db?sslmode=...&connect_timeout=10`, the
-   * password URL-encoded, `sslrootcert` when the server's CA is checked (the path in the container).
+   * The DSN Mattermost wants: `postgres://user:pass@host:port/db?sslmode=...&connect_timeout=10`,
+   * `sslrootcert` when the server's CA is checked (the path in the container). Every part is
+   * encoded as its part (an IPv6 host in brackets), so no value can end one part and start another.
+   * `host` must be a host name or an IP address (the schema checks literals; a token is RDS's name).
    */
   public dsn(host: string, port: string, sslMode: string, sslRootCert?: string): string {
-    const query = [`sslmode=${sslMode}`, ...(sslRootCert ? [`sslrootcert=${sslRootCert}`] : []), "connect_timeout=10"].join("&");
-    return `postgres://${this.user}:${Fn.urlencode(this.password)}@${host}:${port}/${this.name}?${query}`;
+    const query = [
+      `sslmode=${encodeURIComponent(sslMode)}`,
+      ...(sslRootCert ? [`sslrootcert=${encodeURIComponent(sslRootCert).replace(/%2F/g, "/")}`] : []),
+      "connect_timeout=10",
+    ].join("&");
+    return `postgres://${urlEncodeToken(this.user)}:${urlEncodeToken(this.password)}@${urlHost(host)}:${port}/${urlEncodeToken(this.name)}?${query}`;
   }
 }

@@ -1,17 +1,17 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Fn } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { RDS_CA_CERT_IDENTIFIER } from "../../config/rds-ca";
 import { internetCoverage } from "../../config/schema/common";
 import { RDS_MASTER_USERNAME } from "../../config/schema/database";
+import { terraformExpression } from "../shared/terraform-expression";
 
-/** The CA RDS signs server certificates with: the current RSA 2048 one (valid to 2061). */
-export const RDS_CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1";
+export { RDS_CA_CERT_IDENTIFIER };
 
 /** Props of {@link RdsPostgres}. */
 export interface RdsPostgresProps {
@@ -28,8 +28,13 @@ export interface RdsPostgresProps {
   readonly allocatedStorageGb: number;
   /** Storage autoscaling ceiling; at least `allocatedStorageGb`. */
   readonly maxAllocatedStorageGb: number;
-  /** `16` or `16.4`; the parameter group family follows the major version. */
+  /**
+   * `16` (RDS picks the minor and upgrades it in the maintenance window) or `16.4` (pinned: no
+   * automatic minor upgrades). The parameter group family follows the major version.
+   */
   readonly engineVersion: string;
+  /** Apply changes now rather than in the next maintenance window. Default false. */
+  readonly applyImmediately?: boolean;
   readonly multiAz: boolean;
   /** Days of automated backups (point-in-time recovery window). */
   readonly backupRetentionDays: number;
@@ -52,7 +57,7 @@ export interface RdsPostgresProps {
 export class RdsPostgres extends Construct {
   public readonly address: string;
   public readonly masterUsername: string;
-  /** The master password, read from the RDS-managed secret (sensitive). */
+  /** The master password, read from the RDS-managed secret by an ephemeral resource: for provider configuration only. */
   public readonly masterPassword: string;
   public readonly instance: DbInstance;
   public readonly securityGroup: SecurityGroup;
@@ -61,6 +66,7 @@ export class RdsPostgres extends Construct {
     super(scope, id);
     validate(id, props);
     const major = props.engineVersion.split(".")[0];
+    const pinned = props.engineVersion.includes(".");
     const identifier = `${props.name}-postgres`;
     this.securityGroup = new SecurityGroup(this, "security-group", {
       name: identifier,
@@ -93,6 +99,10 @@ export class RdsPostgres extends Construct {
       name: identifier,
       subnetIds: [...props.subnetIds],
     });
+    // One group per major, made before the old one is destroyed: a major upgrade attaches the new
+    // family's group in the same modification, and the old one can only go once it is detached
+    // (hashicorp/terraform-provider-aws website/docs/r/db_parameter_group.html.markdown,
+    // "create_before_destroy Lifecycle Configuration", which pairs it with apply_immediately = true).
     const parameterGroup = new DbParameterGroup(this, "parameter-group", {
       name: `${identifier}${major}`,
       family: `postgres${major}`,
@@ -136,19 +146,31 @@ export class RdsPostgres extends Construct {
       deletionProtection: props.deletionProtection,
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: `${identifier}-final`,
-      autoMinorVersionUpgrade: true,
-      applyImmediately: false,
+      // A pinned minor (`16.4`) with automatic minor upgrades would be upgraded by RDS to 16.x, and
+      // the next plan would ask to go back to 16.4, which RDS refuses: pinned means no auto upgrade.
+      autoMinorVersionUpgrade: !pinned,
+      // Only allows: a major upgrade happens when engineVersion names a new major. The provider
+      // sends it with every engine_version change (internal/service/rds/instance.go,
+      // resourceInstanceUpdate: input.AllowMajorVersionUpgrade), and RDS refuses a major upgrade
+      // without it.
+      allowMajorVersionUpgrade: true,
+      applyImmediately: props.applyImmediately ?? false,
       performanceInsightsEnabled: props.performanceInsights ?? false,
       ...(props.performanceInsights ? { performanceInsightsRetentionPeriod: 7, ...(kms ? { performanceInsightsKmsKeyId: kms } : {}) } : {}),
       enabledCloudwatchLogsExports: [...(props.logExports ?? [])],
       dependsOn: logGroups,
     });
-    const secret = new DataAwsSecretsmanagerSecretVersion(this, "master-secret", {
-      secretId: this.instance.masterUserSecret.get(0).secretArn,
+    // The master password is read through an ephemeral resource (Terraform 1.10+): it reaches the
+    // postgresql provider's configuration and is written to no plan and no state, unlike a data
+    // source. cdktf 0.21 has no class for ephemeral blocks, so the block is written as an override.
+    const stack = TerraformStack.of(this);
+    const ephemeralName = `${this.node.id}_master_secret`.replace(/[^a-zA-Z0-9_]/g, "_");
+    stack.addOverride(`ephemeral.aws_secretsmanager_secret_version.${ephemeralName}`, {
+      secret_id: this.instance.masterUserSecret.get(0).secretArn,
     });
     this.address = this.instance.address;
     this.masterUsername = this.instance.username;
-    this.masterPassword = Fn.lookup(Fn.jsondecode(secret.secretString), "password", "");
+    this.masterPassword = terraformExpression(`jsondecode(ephemeral.aws_secretsmanager_secret_version.${ephemeralName}.secret_string)["password"]`);
   }
 }
 

@@ -122,8 +122,10 @@ describe("SAML certificate: only the certificate, the pull secret, and the pods 
     const stack = appOf(saml({ idpCertificate: PEM }));
     const [, job] = jobNamed(stack, "-saml-certificate-");
     const pod = job.spec.template.spec;
-    expect(pod.volume.map((v: any) => v.name)).toEqual(["saml-certificate"]);
-    expect(pod.container[0].volume_mount.map((m: any) => m.name)).toEqual(["saml-certificate"]);
+    // Besides the certificate, only the database's CA: RDS is verified by default (verify-full), and
+    // the Job connects with the DSN, whose sslrootcert names that mount.
+    expect(pod.volume.map((v: any) => v.name).sort()).toEqual(["database-ca", "saml-certificate"]);
+    expect(pod.container[0].volume_mount.map((m: any) => m.name).sort()).toEqual(["database-ca", "saml-certificate"]);
     expect(pod.image_pull_secrets).toEqual([{ name: expect.stringContaining("kubernetes_secret_v1.registry") }]);
     expect(JSON.stringify(job)).not.toContain("licence");
   });
