@@ -563,13 +563,16 @@ describe("app stack, the pod and service options Helm users rely on (issue 16)",
     expect(jobs[0].spec.template.metadata.labels.team).toBeUndefined();
   });
 
-  test("extra volumes and mounts are the servers' (next to the stack's), never the migration Job's", () => {
-    expect(pod.volume).toEqual([
+  test("extra volumes and mounts are the servers' (after the stack's), never the migration Job's", () => {
+    const extraNames = ["ca-bundle", "scratch"];
+    expect(pod.volume.slice(-2)).toEqual([
       { name: "ca-bundle", config_map: { name: "corporate-ca" } },
       { name: "scratch", empty_dir: { size_limit: "1Gi" } },
     ]);
-    expect(containerOf(stack).volume_mount).toEqual([{ name: "ca-bundle", mount_path: "/etc/ssl/corporate", read_only: true }]);
-    expect(onlyResource(stack, "kubernetes_job_v1").spec.template.spec.volume ?? []).toEqual([]);
+    expect(containerOf(stack).volume_mount.slice(-1)).toEqual([{ name: "ca-bundle", mount_path: "/etc/ssl/corporate", read_only: true }]);
+    const jobPod = onlyResource(stack, "kubernetes_job_v1").spec.template.spec;
+    expect((jobPod.volume ?? []).filter((v: any) => extraNames.includes(v.name))).toEqual([]);
+    expect((jobPod.container[0].volume_mount ?? []).filter((m: any) => extraNames.includes(m.name))).toEqual([]);
   });
 
   test("sidecars and init containers get the restricted security context and resources unless they bring their own", () => {
