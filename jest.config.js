@@ -3,8 +3,11 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  // Type checking is done once by `tsc --noEmit` in `npm test`; jest only transpiles.
-  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false, transpilation: true }] },
+  // Type checking is done once by `tsc --noEmit` in `npm test`; jest only transpiles, with swc
+  // (measured: the stack and config suites took 39 s of CPU with ts-jest, 17 s with swc).
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
+  // Every core: jest's default leaves one idle, which on a 2-core machine halves the suite's speed.
+  maxWorkers: "100%",
   testTimeout: 30000,
   // One PostgreSQL server per supported major for the whole run, started in the background while
   // the first test files run (__tests__/support/postgres-global-setup.ts).

@@ -10,6 +10,13 @@ import { App, Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdk
 import * as fs from "fs";
 import * as path from "path";
 import * as rules from "../../synth/policy-rules";
+
+// A stand-in rule set for one test: the module's own functions, with checkStack replaceable
+// (compiled ES module exports cannot be redefined by jest.spyOn).
+jest.mock("../../synth/policy-rules", () => {
+  const actual = jest.requireActual("../../synth/policy-rules");
+  return { ...actual, checkStack: jest.fn(actual.checkStack) };
+});
 import { POLICY_RULES, waiverSchema, Waiver } from "../../config/schema/policy";
 import { describeViolation, PolicyError, SecurityPolicy } from "../../synth/security-policy";
 import { synthesize } from "../../synth/synthesize";
@@ -177,7 +184,7 @@ describe("the security policy", () => {
     synthesize([environment("dev", localInput())], outdir);
     const before = fs.readFileSync(path.join(outdir, "manifest.json"), "utf8");
     const finding = { rule: "pods-hardened" as const, address: "kubernetes_deployment_v1.x", path: "dev-app/x", problem: "runs as root" };
-    const spy = jest.spyOn(rules, "checkStack").mockImplementation((stack: any) => (stack.resource?.kubernetes_deployment_v1 ? [finding] : []));
+    const spy = jest.mocked(rules.checkStack).mockImplementation((stack: any) => (stack.resource?.kubernetes_deployment_v1 ? [finding] : []));
     try {
       expect(() => synthesize([environment("dev", localInput())], outdir)).toThrow(PolicyError);
       try {
@@ -186,7 +193,7 @@ describe("the security policy", () => {
         expect((error as PolicyError).violations).toEqual([{ ...finding, stack: "dev-app", file: "environments/dev.yaml" }]);
       }
     } finally {
-      spy.mockRestore();
+      spy.mockImplementation(jest.requireActual("../../synth/policy-rules").checkStack);
     }
     expect(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")).toBe(before);
     expect(fs.existsSync(`${outdir}.next`)).toBe(false);
