@@ -6,8 +6,9 @@ import { loadEnvironments } from "../config/load";
 import { synthesize } from "../synth/synthesize";
 import { awsInput, environmentsFolder, localInput, PROJECT_ROOT, SHIPPED_ENVIRONMENTS, tempDir } from "./support/synth";
 
-// `npm test` compiles dist/ first, so this runs the same JavaScript `npm run synth` and cdktf.json run.
-const MAIN = path.join(PROJECT_ROOT, "dist", "main.js");
+// `npm test` builds dist/ first, so this runs the same JavaScript `npm run synth` and cdktf.json run.
+// What cdktf.json and `npm run synth` run: dist/main.js and its modules bundled into one file.
+const MAIN = path.join(PROJECT_ROOT, "dist", "synth.js");
 
 function synthIn(cwd: string, environmentsDir: string) {
   const result = spawnSync(process.execPath, [MAIN], {
@@ -19,8 +20,35 @@ function synthIn(cwd: string, environmentsDir: string) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe("npm run synth (node dist/main.js)", () => {
+/** Every file below `dir`, relative path -> content. */
+function tree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    files[path.relative(dir, full)] = fs.readFileSync(full, "utf8");
+  }
+  return files;
+}
+
+describe("npm run synth (node dist/synth.js)", () => {
   const cwd = tempDir("cli");
+
+  test("the bundle writes exactly what the compiled modules write (bundling changes speed, not output)", () => {
+    const environments = environmentsFolder({ "dev.yaml": localInput(), "prod.yaml": awsInput() });
+    const outputs = ["synth.js", "main.js"].map((entry) => {
+      const dir = tempDir("bundle");
+      const run = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "dist", entry)], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, MATTERMOST_ENVIRONMENTS_DIR: environments, CDKTF_OUTDIR: undefined },
+      });
+      expect({ entry, status: run.status, stderr: run.stderr }).toEqual({ entry, status: 0, stderr: "" });
+      return tree(path.join(dir, "cdktf.out"));
+    });
+    expect(Object.keys(outputs[0]).length).toBeGreaterThan(6);
+    expect(outputs[0]).toEqual(outputs[1]);
+  });
 
   test("synthesizes every shipped environment into cdktf.out/ and prints a summary", () => {
     const run = synthIn(cwd, SHIPPED_ENVIRONMENTS);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Times the synth of the shipped environments: `npm run bench [-- --runs N] [-- --check]`.
-// Each run is a fresh `node dist/main.js` (what cdktf.json and `npm run synth` run), in a temporary
+// Each run is a fresh `node dist/synth.js` (the bundle cdktf.json and `npm run synth` run), in a temporary
 // folder so the project's cdktf.out is left alone. Budget on a 2-core machine: median <= 1.0 s, peak <= 250 MB.
 const { spawnSync } = require("child_process");
 const fs = require("fs");
@@ -19,7 +19,7 @@ const peaks = [];
 try {
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, ["--require", path.join(__dirname, "peak-rss.js"), path.join(root, "dist", "main.js")], {
+    const result = spawnSync(process.execPath, ["--require", path.join(__dirname, "peak-rss.js"), path.join(root, "dist", "synth.js")], {
       cwd,
       encoding: "utf8",
       env: { ...process.env, MATTERMOST_ENVIRONMENTS_DIR: path.join(root, "environments"), CDKTF_OUTDIR: "" },
