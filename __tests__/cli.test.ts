@@ -209,6 +209,18 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
     unordered: { args: ["deploy", "local-database", "local-storage", "local-app"] },
   };
   const commands = documentedCommands();
+  // No stack has cdktf dependencies (asserted above), so commands that differ only in the stacks
+  // they name meet the same checks in cdktf: the real CLI runs one command of each shape (a CLI run
+  // costs ~2 s of CPU), and the others are held to what it did, stack for stack.
+  const isStack = (word: string) => /^(local|production)-(database|storage|app|workspaces)$/.test(word);
+  const shapeOf = (command: readonly string[]) => command.map((w) => (isStack(w) ? "<stack>" : w)).join(" ");
+  const representatives = new Map<string, string[]>();
+  for (const command of commands) if (!representatives.has(shapeOf(command))) representatives.set(shapeOf(command), command);
+  /** The representative of `command`'s shape, and its run. */
+  const runOf = (command: readonly string[]) => {
+    const representative = representatives.get(shapeOf(command))!;
+    return { representative, run: documented.get(representative.join(" "))! };
+  };
   const runs: Record<string, Run> = {};
   const documented = new Map<string, Run>();
   let synth: Run;
@@ -223,7 +235,7 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
     documented.set("synth", synth);
     const jobs: (() => Promise<void>)[] = [
       ...Object.entries(scenarios).map(([name, { args, env }]) => async () => void (runs[name] = await project.cdktf([...args, "--skip-synth"], env))),
-      ...commands.filter((c) => c[0] !== "synth").map((command) => async () => void documented.set(command.join(" "), await project.cdktf([...command, "--skip-synth"]))),
+      ...[...representatives.values()].filter((c) => c[0] !== "synth").map((command) => async () => void documented.set(command.join(" "), await project.cdktf([...command, "--skip-synth"]))),
     ];
     const worker = async () => {
       for (let job = jobs.shift(); job; job = jobs.shift()) await job();
@@ -258,10 +270,10 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
   });
 
   test("one stack deploys alone with no flag (cdktf 0.21 refused: dependencies not included)", () => {
-    const single = documented.get("deploy production-app")!;
+    const { run: single, representative } = runOf(["deploy", "production-app"]);
     expect(single.output).not.toMatch(/Usage Error|not included in the stacks to run|ignore-missing-stack-dependencies/);
     expect(single.status).toBe(0);
-    expect(started(single.calls, "apply")).toEqual(["production-app"]);
+    expect(started(single.calls, "apply")).toEqual([representative[1]]);
   });
 
   test("several stacks with --parallelism 1 run one at a time, in the order given: producers first", () => {
@@ -285,17 +297,22 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
     for (const command of commands) {
       const [verb, ...rest] = command;
       const stacks = rest.filter((a) => !a.startsWith("-") && !/^\d+$/.test(a));
-      const run = documented.get(command.join(" "))!;
+      const { representative, run } = runOf(command);
+      const representativeStacks = representative.filter(isStack);
+      // What cdktf did for the representative, told in this command's stack names.
+      const translated = (ran: string[]) => ran.map((stack) => stacks[representativeStacks.indexOf(stack)] ?? stack);
+      const manifest = JSON.parse(fs.readFileSync(path.join(project.dir, "cdktf.out", "manifest.json"), "utf8"));
+      expect({ command: command.join(" "), unknown: stacks.filter((s) => !(s in manifest.stacks)) }).toEqual({ command: command.join(" "), unknown: [] });
       expect({ command: command.join(" "), status: run.status, errors: run.output.match(/^\s*(Error|ERROR):.*|.*Usage Error.*/gm) }).toEqual({ command: command.join(" "), status: 0, errors: null });
       const verbRan = { deploy: "apply", diff: "plan", destroy: "destroy" }[verb as "deploy" | "diff" | "destroy"];
-      if (verbRan) expect({ command: command.join(" "), ran: started(run.calls, verbRan).sort() }).toEqual({ command: command.join(" "), ran: [...stacks].sort() });
+      if (verbRan) expect({ command: command.join(" "), ran: translated(started(run.calls, verbRan)).sort() }).toEqual({ command: command.join(" "), ran: [...stacks].sort() });
       if (verb === "deploy" && stacks.length > 1) {
         // Several stacks: one at a time, producers first, as the docs promise.
         expect({ command: command.join(" "), ordered: command.join(" ").includes("--parallelism 1") }).toEqual({ command: command.join(" "), ordered: true });
         const rank = (stack: string) => ["workspaces", "database", "storage", "app"].indexOf(stack.replace(/^.*-/, "")) > 0 ? (stack.endsWith("-app") ? 2 : 1) : 0;
         const ranks = stacks.map(rank);
         expect({ command: command.join(" "), ranks }).toEqual({ command: command.join(" "), ranks: [...ranks].sort() });
-        expect({ command: command.join(" "), ran: started(run.calls, "apply") }).toEqual({ command: command.join(" "), ran: stacks });
+        expect({ command: command.join(" "), ran: translated(started(run.calls, "apply")) }).toEqual({ command: command.join(" "), ran: stacks });
       }
     }
   });
