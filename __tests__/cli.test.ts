@@ -4,7 +4,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { loadEnvironments } from "../config/load";
 import { synthesize } from "../synth/synthesize";
-import { awsInput, environmentsFolder, localInput, PROJECT_ROOT, SHIPPED_ENVIRONMENTS, tempDir } from "./support/synth";
+import { awsInput, environmentsFolder, localInput, PROJECT_ROOT, EXAMPLE_ENVIRONMENTS, tempDir } from "./support/synth";
 
 // `npm test` builds dist/ first, so this runs the same JavaScript `npm run synth` and cdktf.json run.
 // What cdktf.json and `npm run synth` run: dist/main.js and its modules bundled into one file.
@@ -51,7 +51,7 @@ describe("npm run synth (node dist/synth.js)", () => {
   });
 
   test("synthesizes every shipped environment into cdktf.out/ and prints a summary", () => {
-    const run = synthIn(cwd, SHIPPED_ENVIRONMENTS);
+    const run = synthIn(cwd, EXAMPLE_ENVIRONMENTS);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^stack\s+resources\s+data\s+outputs\s+offers read\s+deploys after$/m);

@@ -17,6 +17,24 @@ describe("npm pack", () => {
     expect(files.filter((f) => f.startsWith("dist/__tests__") || /(?<!\.d)\.ts$/.test(f))).toEqual([]);
   });
 
+  test("cdktf and constructs are peer dependencies (the consumer's own copy, any compatible version), pinned for us in devDependencies", () => {
+    const pkg = JSON.parse(execFileSync("tar", ["xzOf", path.join(work, packed.filename), "package/package.json"], { encoding: "utf8" }));
+    expect(pkg.peerDependencies).toEqual({ cdktf: "^0.21.0", constructs: "^10.4.2" });
+    expect(Object.keys(pkg.dependencies)).not.toEqual(expect.arrayContaining(["cdktf"]));
+    expect(Object.keys(pkg.dependencies)).not.toEqual(expect.arrayContaining(["constructs"]));
+    // The ranges are the ones every provider package we depend on asks of the same app.
+    for (const provider of Object.keys(pkg.dependencies).filter((name) => name.startsWith("@cdktf/provider-"))) {
+      const own = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "node_modules", provider, "package.json"), "utf8"));
+      expect([provider, own.peerDependencies]).toEqual([provider, pkg.peerDependencies]);
+    }
+    // semver comes with cdktf (its dependency): the pins satisfy the ranges, and so does a later compatible release.
+    const semver = require(path.join(PROJECT_ROOT, "node_modules", "semver"));
+    for (const [name, range] of Object.entries<string>(pkg.peerDependencies)) {
+      expect([name, semver.valid(pkg.devDependencies[name]) && semver.satisfies(pkg.devDependencies[name], range)]).toEqual([name, true]);
+      expect([name, semver.satisfies(semver.inc(pkg.devDependencies[name], "patch"), range)]).toEqual([name, true]);
+    }
+  });
+
   test("the entry point still exports every construct by name, wherever its file lives in constructs/", () => {
     // Names a consumer may import today; moving a file between folders must not drop one.
     const constructs = [
@@ -60,8 +78,40 @@ app.synth();
 console.log(ids, stacks.app.node.id);
 `,
     );
+    // A violating addition to a composed stack, and a name Kubernetes and S3 refuse: both fail synth.
+    fs.writeFileSync(
+      path.join(consumer, "violating.ts"),
+      `import { App, TerraformOutput } from "cdktf";
+import { addEnvironmentStacks, environmentSchema } from "mattermost-cdktf";
+
+const config = environmentSchema.parse({
+  backend: { kind: "local" },
+  database: { kind: "external", host: "db.team.internal" },
+  storage: { kind: "local" },
+  mattermost: { image: "mattermost/mattermost-team-edition:10.11.4", siteUrl: "http://chat.team.internal" },
+});
+const outcome = (run: () => void) => {
+  try {
+    run();
+    return "synthesized";
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+console.log(JSON.stringify({
+  violating: outcome(() => {
+    const app = new App({ outdir: "violating-out" });
+    const stacks = addEnvironmentStacks(app, { name: "team", file: "team.yaml", config });
+    new TerraformOutput(stacks.app, "db_password", { value: "hunter22" });
+    app.synth();
+  }),
+  name: outcome(() => addEnvironmentStacks(new App({ outdir: "named-out" }), { name: "Team_Production", file: "team.yaml", config })),
+  cdktf: require.resolve("cdktf", { paths: [require.resolve("mattermost-cdktf")] }),
+}));
+`,
+    );
     const tsc = path.join(PROJECT_ROOT, "node_modules", "typescript", "bin", "tsc");
-    execFileSync(process.execPath, [tsc, "--strict", "--target", "ES2022", "--module", "commonjs", "--skipLibCheck", "--types", "node", "consumer.ts"], { cwd: consumer });
+    execFileSync(process.execPath, [tsc, "--strict", "--target", "ES2022", "--module", "commonjs", "--skipLibCheck", "--types", "node", "consumer.ts", "violating.ts"], { cwd: consumer });
     const printed = execFileSync(process.execPath, ["consumer.js"], { cwd: consumer, encoding: "utf8" });
     expect(printed.trim()).toBe("team-app team-app");
     const manifest = JSON.parse(fs.readFileSync(path.join(consumer, "out", "manifest.json"), "utf8"));
@@ -72,5 +122,14 @@ console.log(ids, stacks.app.node.id);
       "../../../state/team-database.tfstate",
       "../../../state/team-storage.tfstate",
     ]);
+    // app.synth() alone applies the security policy, and the library checks the environment name.
+    const outcome = JSON.parse(execFileSync(process.execPath, ["violating.js"], { cwd: consumer, encoding: "utf8" }));
+    expect(outcome.violating).toContain(
+      'team-app: output.db_password: secrets-not-literal: carries a secret but is not sensitive; fix it, or waive it for this resource until a date in team.yaml: policy.waivers: [{ rule: secrets-not-literal, stack: app, resource: output.db_password, expires: YYYY-MM-DD, reason: "..." }]',
+    );
+    expect(outcome.name).toMatch(/environment name "Team_Production" .*use lowercase letters, digits and '-', starting with a letter, at most 20 characters such as "team-production"$/);
+    // The stacks compose with the consumer's own cdktf (a peer dependency), not a copy of ours.
+    // (the consumer's node_modules/cdktf is a link to ours here, so compare where it leads).
+    expect(outcome.cdktf).toBe(fs.realpathSync(path.join(modules, "cdktf", "lib", "index.js")));
   });
 });

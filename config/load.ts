@@ -3,7 +3,7 @@ import * as path from "path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { EnvironmentConfig, environmentSchema } from "./schema/environment";
-import { allowedKeys, closest } from "./suggest";
+import { allowedKeys, closest, secretKeyAdvice } from "./suggest";
 
 /** One environment: its name (the file name), the file it came from and its validated settings. */
 export interface Environment {
@@ -22,7 +22,28 @@ export class EnvironmentError extends Error {
   }
 }
 
+/**
+ * An environment name prefixes its stack ids and the names of what they create: Kubernetes objects
+ * (RFC 1123 labels: lowercase letters, digits, '-'), S3 buckets (lowercase), IAM and RDS identifiers
+ * (length limits, hence 20).
+ */
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+
+/**
+ * What is wrong with `name` as an environment name and the fix (a name that works), or undefined
+ * when it is valid. Checked for files (the file name) and for library users (`addEnvironmentStacks`).
+ */
+export function environmentNameProblem(name: string): string | undefined {
+  if (ENVIRONMENT_NAME.test(name)) return undefined;
+  const fixed = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^[^a-z]+/, "")
+    .slice(0, 20)
+    .replace(/-+$/, "");
+  const suggestion = ENVIRONMENT_NAME.test(fixed) ? ` such as "${fixed}"` : "";
+  return `"${name}" names the environment and prefixes its stacks and the Kubernetes and S3 names they create, which Kubernetes and S3 refuse at apply; use lowercase letters, digits and '-', starting with a letter, at most 20 characters${suggestion}`;
+}
 
 /** The folder synth reads: `MATTERMOST_ENVIRONMENTS_DIR`, or `environments/` under the working directory. */
 export function environmentsDir(): string {
@@ -49,9 +70,8 @@ export function loadEnvironments(dir: string = environmentsDir()): Environment[]
     const file = path.join(shown, fileName);
     const name = fileName.replace(/\.ya?ml$/, "");
     const before = problems.length;
-    if (!ENVIRONMENT_NAME.test(name)) {
-      problems.push(`${file}: the file name "${name}" names the environment and prefixes its stacks; rename it to lowercase letters, digits and '-', starting with a letter, at most 20 characters`);
-    }
+    const nameProblem = environmentNameProblem(name);
+    if (nameProblem) problems.push(`${file}: the file name ${nameProblem}; rename the file`);
     if (seen.has(name)) problems.push(`${file}: environment "${name}" is also defined by ${seen.get(name)}; keep one of them`);
     seen.set(name, file);
     const config = parseEnvironment(file, fs.readFileSync(path.join(dir, fileName), "utf8"), problems);
@@ -82,9 +102,10 @@ export function parseEnvironment(file: string, text: string, problems: string[])
       problems.push(`${file}: ${key || "(top level)"}: contains "${TOKEN_MARKER}", the marker cdktf uses for its own references; remove it (a value is text, never a reference)`);
     }
   }
-  if (problems.length > before) return undefined;
+  // The schema's problems too, so every problem of the file shows in one run.
+  const markers = problems.length > before;
   const result = environmentSchema.safeParse(data);
-  if (result.success) return result.data;
+  if (result.success) return markers ? undefined : result.data;
   for (const issue of result.error.issues) {
     for (const line of describeIssue(issue, data)) problems.push(`${file}: ${line}`);
   }
@@ -117,6 +138,8 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string[] {
   if (issue.code === "unrecognized_keys") {
     const allowed = allowedKeys(environmentSchema, issue.path, data);
     return issue.keys.map((k) => {
+      const secret = secretKeyAdvice(`${key ? `${key}.` : ""}${k}`, data);
+      if (secret) return `${key ? `${key}.` : ""}${k}: ${secret}`;
       const suggestion = closest(k, allowed);
       const fix = suggestion ? `did you mean ${suggestion}?` : `allowed keys here: ${allowed.join(", ")}`;
       const kind = valueAt(data, issue.path)?.kind;
@@ -124,8 +147,16 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string[] {
       return `${key ? `${key}.` : ""}${k}: ${what}; ${fix}`;
     });
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
+  const value = valueAt(data, issue.path);
+  if (issue.code === "invalid_type" && value === undefined) {
     return [`${key}: is required (expected ${issue.expected})`];
+  }
+  // YAML reads "587" (quoted) as text: say so, rather than only "expected number".
+  if (issue.code === "invalid_type" && typeof value === "string" && issue.expected === "number" && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) {
+    return [`${key}: is the text "${value}", not a number; write it without quotes: ${String(issue.path[issue.path.length - 1])}: ${value.trim()}`];
+  }
+  if (issue.code === "invalid_type" && typeof value === "string" && issue.expected === "boolean" && /^(true|false)$/i.test(value.trim())) {
+    return [`${key}: is the text "${value}", not true or false; write it without quotes: ${String(issue.path[issue.path.length - 1])}: ${value.trim().toLowerCase()}`];
   }
   if (issue.code === "invalid_union" && "discriminator" in issue) {
     return [`${key}: unknown kind; ${issue.message}`];

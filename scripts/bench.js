@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Times the synth of the shipped environments: `npm run bench [-- --runs N] [-- --check]`.
 // Each run is a fresh `node dist/synth.js` (the bundle cdktf.json and `npm run synth` run), in a temporary
-// folder so the project's cdktf.out is left alone. Budget on a 2-core machine: median <= 1.0 s, peak <= 250 MB.
+// folder so the project's cdktf.out is left alone. Budget on a 2-core machine: median <= 0.5 s, peak <= 250 MB.
 const { spawnSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
 
-const BUDGET = { medianSeconds: 1.0, peakMb: 250 };
+const BUDGET = { medianSeconds: 0.5, peakMb: 250 };
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf("--runs") + 1]) || 7;
 const check = args.includes("--check");

@@ -6,6 +6,7 @@ import type { NetworkConfig } from "../config/schema/network";
 import type { LocalStorageConfig, S3StorageConfig, StorageConfig } from "../config/schema/storage";
 import { DatabaseCaSecret } from "../constructs/app/database-ca-secret";
 import { DATABASE_CA_MOUNT_DIR, DATABASE_OFFER } from "../constructs/offers/database-offer";
+import { ExistingLicenceSecret } from "../constructs/app/existing-licence-secret";
 import { LicenceSecret } from "../constructs/app/licence-secret";
 import { MattermostAutoscaler } from "../constructs/app/mattermost-autoscaler";
 import { MattermostDisruptionBudget } from "../constructs/app/mattermost-disruption-budget";
@@ -94,7 +95,10 @@ export class AppStack extends TerraformStack {
       mountedSecrets.push({ volume: "database-ca", secretName: ca.secretName, mountPath: DATABASE_CA_MOUNT_DIR });
     }
     // The licence reaches the container as MM_LICENSE (secretKeyRef), never as a file (see mattermostSettings).
-    const licence = mm.licensed
+    const licence = mm.licenceSecret
+      ? // The licence is in a Secret that exists (mattermost.licenceSecret): checked at plan, never made.
+        new ExistingLicenceSecret(this, "licence", { namespace: props.kubernetes.namespace, name: mm.licenceSecret.name, key: mm.licenceSecret.key })
+      : mm.licensed
       ? {
           secretName: new LicenceSecret(this, "licence", {
             environmentName: env,
@@ -153,6 +157,7 @@ export class AppStack extends TerraformStack {
       scheduling: schedulingOf(mm),
       envFrom: mm.envFrom,
       envValueFrom: mm.envValueFrom,
+      ...(mm.imagePullSecrets.length > 0 ? { existingImagePullSecretNames: mm.imagePullSecrets } : {}),
     };
     const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod });
     // Writes into the config store come after the migration made sure its tables are there.

@@ -1,5 +1,8 @@
+import { Aspects } from "cdktf";
 import { Construct } from "constructs";
-import type { Environment } from "../config/load";
+import { Environment, environmentNameProblem } from "../config/load";
+import { SecurityPolicy } from "../synth/security-policy";
+import { keepTextLiteral } from "../synth/terraform-literals";
 import { stateLocation } from "../constructs/offers/state-location";
 import { AppStack } from "./app-stack";
 import { DatabaseStack } from "./database-stack";
@@ -33,8 +36,27 @@ export function stackIds(name: string) {
  * (`cdktf deploy --parallelism 1 <env>-database <env>-storage <env>-app`). The order itself is read
  * from the synthesized JSON (`synth/summary.ts`): a stack deploys after the stacks whose state it
  * reads and after the stack that creates its Terraform Cloud workspace.
+ *
+ * Every stack keeps the file's text literal (synth/terraform-literals.ts) and is put under the app's security policy ({@link SecurityPolicy.of}) with the
+ * environment's waivers, so `app.synth()` fails on a violation however the app is synthesized.
+ * The name is checked as synth checks file names: it ends up in Kubernetes and S3 names.
  */
 export function addEnvironmentStacks(scope: Construct, environment: Environment): EnvironmentStacks {
+  const { name, config } = environment;
+  const nameProblem = environmentNameProblem(name);
+  if (nameProblem) throw new Error(`addEnvironmentStacks: environment name ${nameProblem}`);
+  const stacks = buildStacks(scope, environment);
+  const aspect = SecurityPolicy.of(scope).forEnvironment(environment.file, config.policy.waivers);
+  for (const stack of Object.values(stacks)) {
+    // Every string from the environment file reaches Terraform as the text the user wrote; the
+    // policy then checks what Terraform will see (aspects run in the order they were added).
+    keepTextLiteral(stack);
+    Aspects.of(stack).add(aspect);
+  }
+  return stacks;
+}
+
+function buildStacks(scope: Construct, environment: Environment): EnvironmentStacks {
   const { name, config } = environment;
   const ids = stackIds(name);
   const state = {

@@ -54,7 +54,12 @@ export class StorageStack extends TerraformStack {
     super(scope, id);
     storeStateAt(this, props.state);
     useKubernetes(this, props.kubernetes);
-    const namespace = new MattermostNamespace(this, "namespace", { environmentName: props.environmentName, name: props.kubernetes.namespace });
+    const namespace = new MattermostNamespace(this, "namespace", {
+      environmentName: props.environmentName,
+      name: props.kubernetes.namespace,
+      // A claim that exists lives in a namespace that exists.
+      adopt: props.kubernetes.adoptNamespace || (props.storage.kind === "local" && props.storage.existingClaim !== undefined),
+    });
     const files = this.provision(id, props, namespace.name);
     new PublishedOffer(this, "offer", { offer: STORAGE_OFFER, values: { ...files, namespace: namespace.name } });
   }
@@ -63,6 +68,8 @@ export class StorageStack extends TerraformStack {
     const storage = props.storage;
     switch (storage.kind) {
       case "local": {
+        // The claim is there already (a Helm release's): the pods mount it, nothing is made.
+        if (storage.existingClaim) return { ...NOTHING, driver: "local", claimName: storage.existingClaim };
         const files = new PersistentFiles(this, "files", {
           environmentName: props.environmentName,
           namespace,
@@ -84,20 +91,26 @@ export class StorageStack extends TerraformStack {
   private createBucket(id: string, props: StorageStackProps, storage: S3StorageConfig, aws: AwsConfig): StorageOfferValues {
     useAws(this, aws.region, props.environmentName, id);
     const env = props.environmentName;
-    const bucket = new PrivateBucket(this, "bucket", {
-      namePrefix: generatedBucketPrefix(env),
-      noncurrentVersionDays: storage.noncurrentVersionDays,
-      ...(storage.bucketName ? { bucketName: storage.bucketName } : {}),
-      ...(storage.kmsKeyArn ? { kmsKeyArn: storage.kmsKeyArn } : {}),
-    });
+    // An existing bucket is only named: its access below is scoped to it, nothing else is made.
+    const bucket = storage.existingBucket
+      ? { name: storage.existingBucket, arn: `arn:${awsPartition(aws.region)}:s3:::${storage.existingBucket}` }
+      : madeBucket(
+          new PrivateBucket(this, "bucket", {
+            namePrefix: generatedBucketPrefix(env),
+            noncurrentVersionDays: storage.noncurrentVersionDays,
+            ...(storage.bucketName ? { bucketName: storage.bucketName } : {}),
+            ...(storage.kmsKeyArn ? { kmsKeyArn: storage.kmsKeyArn } : {}),
+          }),
+        );
     const policy = new BucketAccessPolicy(this, "access-policy", {
-      bucketArn: bucket.bucket.arn,
+      bucketArn: bucket.arn,
       ...(storage.kmsKeyArn ? { kmsKeyArn: storage.kmsKeyArn } : {}),
     });
     const where = {
       ...NOTHING,
       driver: "amazons3",
-      bucket: bucket.bucket.bucket,
+      bucket: bucket.name,
+      pathPrefix: storage.pathPrefix,
       region: aws.region,
       endpoint: s3Endpoint(aws.region),
       ssl: "true",
@@ -177,4 +190,16 @@ function notEmpty(variable: string, what: string) {
     condition: `\${length(var.${variable}) > 0}`,
     errorMessage: `${variable} is empty: set ${what} as TF_VAR_${variable} (or a sensitive workspace variable in Terraform Cloud).`,
   };
+}
+
+/** The name and ARN of the bucket the stack made. */
+function madeBucket(bucket: PrivateBucket): { name: string; arn: string } {
+  return { name: bucket.bucket.bucket, arn: bucket.bucket.arn };
+}
+
+/** The AWS partition of `region`, for ARNs built from a name (S3 bucket ARNs carry no region or account). */
+export function awsPartition(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
 }

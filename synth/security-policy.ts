@@ -1,5 +1,5 @@
 import { IAspect, TerraformStack } from "cdktf";
-import { IConstruct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import { today, Waiver } from "../config/schema/policy";
 import { checkStack, Finding } from "./policy-rules";
 
@@ -44,12 +44,34 @@ export function waiverCovers(waiver: Waiver, finding: Finding, stackId: string, 
   );
 }
 
+const POLICIES = new WeakMap<IConstruct, SecurityPolicy>();
+
 /**
  * The project's security rules, applied to every stack of the environments it is added to:
  * `Aspects.of(stack).add(policy.forEnvironment(file, waivers))`. Findings that no waiver covers are
  * collected in {@link violations}; the caller fails synth when there are any.
  */
 export class SecurityPolicy {
+  /**
+   * The one policy of the app `scope` belongs to, created on first use. It fails `app.synth()` when
+   * any stack it checked has a violation: a validation on the App node, which cdktf runs after every
+   * stack was synthesized and its aspects ran (cdktf 0.21 `App.synth()`: `this.node.validate()`,
+   * throwing "App level validation failed" with every message), so a library user composing the
+   * stacks gets the policy whichever way they synthesize. `new App({ skipValidation: true })` turns it
+   * off along with cdktf's own validations.
+   */
+  public static of(scope: Construct): SecurityPolicy {
+    const root = scope.node.root;
+    let policy = POLICIES.get(root);
+    if (!policy) {
+      const created = new SecurityPolicy();
+      root.node.addValidation({ validate: () => created.violations.map(describeViolation) });
+      POLICIES.set(root, created);
+      policy = created;
+    }
+    return policy;
+  }
+
   private readonly found: Violation[] = [];
   private readonly active: ActiveWaiver[] = [];
   private readonly checked = new Set<TerraformStack>();

@@ -1,11 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
-import { App, Aspects } from "cdktf";
+import { App } from "cdktf";
 import type { Environment } from "../config/load";
 import { addEnvironmentStacks } from "../stacks/environment-stacks";
 import { PolicyError, SecurityPolicy } from "./security-policy";
 import { WAIVERS_FILE } from "./summary";
-import { keepTextLiteral } from "./terraform-literals";
 
 /**
  * What `terraform init` leaves in a stack's folder that must outlive a synth: the providers it
@@ -41,18 +40,16 @@ export function synthesize(environments: readonly Environment[], outdir: string,
   fs.rmSync(staging, { recursive: true, force: true });
   try {
     const app = new App({ outdir: staging, stackTraces: false });
-    const policy = new SecurityPolicy();
-    for (const environment of environments) {
-      const stacks = addEnvironmentStacks(app, environment);
-      const aspect = policy.forEnvironment(environment.file, environment.config.policy.waivers);
-      for (const stack of Object.values(stacks)) {
-        // Every string from the environment file reaches Terraform as the text the user wrote.
-        keepTextLiteral(stack);
-        Aspects.of(stack).add(aspect);
-      }
+    // addEnvironmentStacks keeps the file's text literal and puts every stack under the app's security policy.
+    for (const environment of environments) addEnvironmentStacks(app, environment);
+    const policy = SecurityPolicy.of(app);
+    try {
+      app.synth();
+    } catch (error) {
+      // The policy's validation failed the synth: the typed error, one violation each.
+      if (policy.violations.length > 0) throw new PolicyError(policy.violations);
+      throw error;
     }
-    app.synth();
-    if (policy.violations.length > 0) throw new PolicyError(policy.violations);
     // Read back by the summary, which prints every waiver in force (synth/summary.ts).
     fs.writeFileSync(path.join(staging, WAIVERS_FILE), `${JSON.stringify(policy.waivers, null, 2)}\n`);
   } catch (error) {

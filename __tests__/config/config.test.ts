@@ -1,5 +1,5 @@
 import { loadEnvironments } from "../../config/load";
-import { localInput, SHIPPED_ENVIRONMENTS, rejectionsOf } from "../support/synth";
+import { localInput, EXAMPLE_ENVIRONMENTS, rejectionsOf } from "../support/synth";
 
 const problemsOf = rejectionsOf;
 
@@ -9,8 +9,8 @@ function withChange(change: (env: any) => void): any {
   return env;
 }
 
-describe("shipped environments", () => {
-  const environments = loadEnvironments(SHIPPED_ENVIRONMENTS);
+describe("the example environments as shipped (fixture copies; the user's folder is checked by environments.test.ts)", () => {
+  const environments = loadEnvironments(EXAMPLE_ENVIRONMENTS);
 
   test("are local and production, named after their files", () => {
     expect(environments.map((e) => e.name)).toEqual(["local", "production"]);
@@ -51,7 +51,7 @@ describe("bad environment files name the file, the key and the fix", () => {
 
   test("an unknown key with no close match lists the keys allowed there", () => {
     const problems = problemsOf({ "dev.yaml": withChange((e) => (e.kubernetes.cluster = "x")) });
-    expect(problems).toEqual([expect.stringMatching(/dev\.yaml: kubernetes\.cluster: unknown key; allowed keys here: configContext, configPath, namespace$/)]);
+    expect(problems).toEqual([expect.stringMatching(/dev\.yaml: kubernetes\.cluster: unknown key; allowed keys here: adoptNamespace, configContext, configPath, namespace$/)]);
   });
 
   test("a misspelt key inside a kind suggests that kind's keys", () => {
@@ -95,7 +95,7 @@ describe("bad environment files name the file, the key and the fix", () => {
   });
 
   test("the shipped production allow-list is only there because its controller sees client addresses", () => {
-    const production = loadEnvironments(SHIPPED_ENVIRONMENTS).find((e) => e.name === "production")!.config;
+    const production = loadEnvironments(EXAMPLE_ENVIRONMENTS).find((e) => e.name === "production")!.config;
     expect(production.mattermost.ingressAllowedSourceRanges).toEqual(["10.0.0.0/8"]);
     expect(production.network.ingressSeesClientAddress).toBe(true);
   });
@@ -132,7 +132,7 @@ describe("bad environment files name the file, the key and the fix", () => {
   });
 
   test("a file name that cannot name stacks", () => {
-    expect(problemsOf({ "Prod_EU.yaml": localInput() })).toEqual([expect.stringMatching(/Prod_EU\.yaml: the file name "Prod_EU" .* rename it to lowercase letters/)]);
+    expect(problemsOf({ "Prod_EU.yaml": localInput() })).toEqual([expect.stringMatching(/Prod_EU\.yaml: the file name "Prod_EU" names the environment .* use lowercase letters, digits and '-', starting with a letter, at most 20 characters such as "prod-eu"; rename the file$/)]);
   });
 
   test("every problem of every file at once, one line each", () => {

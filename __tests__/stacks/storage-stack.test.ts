@@ -454,7 +454,7 @@ describe("rejected storage settings name the key and the fix", () => {
       { ...localInput(), storage: { kind: "local", accessMode: "ReadWriteOncePod" }, mattermost: { ...localInput().mattermost, image: "mattermost/mattermost-enterprise-edition:10.11.4", replicas: 2, clustering: true, licensed: true } },
       /storage\.accessMode: is ReadWriteOncePod but mattermost\.replicas is 2: .*use ReadWriteMany or storage\.kind: s3/,
     ],
-    ["a key of another kind", withS3({ pathPrefix: "files" }), /storage\.pathPrefix: not a key of storage\.kind s3; allowed keys here: access, accessKeyVersion, bucketName, irsa, kind, kmsKeyArn, noncurrentVersionDays, previousAccessKeyVersion, serverSideEncryption$/],
+    ["a key of another kind", withS3({ endpoint: "https://minio.example.com" }), /storage\.endpoint: not a key of storage\.kind s3; allowed keys here: access, accessKeyVersion, bucketName, existingBucket, irsa, kind, kmsKeyArn, noncurrentVersionDays, pathPrefix, previousAccessKeyVersion, serverSideEncryption$/],
     ["an endpoint with a path", withExternal({ endpoint: "https://minio.example.com/chat-files" }), /storage\.endpoint: must be just scheme:\/\/host\[:port\] .* put the bucket in storage\.bucket and a folder in storage\.pathPrefix/],
     ["an endpoint without http(s)", withExternal({ endpoint: "minio.example.com:9000" }), /storage\.endpoint: must start with http:\/\/ or https:\/\/ and name a host/],
     ["a path prefix with a leading slash", withExternal({ pathPrefix: "/mattermost" }), /storage\.pathPrefix: must be a relative folder such as mattermost\/files: no leading, trailing or doubled '\/'/],

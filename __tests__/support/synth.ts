@@ -4,6 +4,8 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { Environment, EnvironmentError, loadEnvironments } from "../../config/load";
 import { environmentSchema, EnvironmentInput } from "../../config/schema/environment";
+import { environmentJsonSchema } from "../../config/json-schema";
+import { describeViolation, PolicyError } from "../../synth/security-policy";
 import { synthesize } from "../../synth/synthesize";
 
 /** Terraform JSON of one stack, loosely typed for assertions. */
@@ -17,7 +19,27 @@ export type StackJson = {
 };
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-export const SHIPPED_ENVIRONMENTS = path.join(PROJECT_ROOT, "environments");
+
+/**
+ * The example environments as the project ships them (local: a laptop cluster; production: Terraform
+ * Cloud, RDS, S3), copied as test fixtures. Tests of our behaviour read these, never the user's
+ * `environments/` folder: that folder is the user's to add to or empty, and only
+ * `__tests__/environments.test.ts` reads it (every file that is there), so a user's own environments
+ * never break the test line (`__tests__/environments.test.ts` keeps it that way). When a change
+ * edits the shipped examples, copy them here too (only the `$schema` line differs):
+ * `for f in local production; do sed '1s|.*|# yaml-language-server: $schema=../../../environments/schema.json|' environments/$f.yaml > __tests__/fixtures/environments/$f.yaml; done`
+ */
+export const EXAMPLE_ENVIRONMENTS = path.join(PROJECT_ROOT, "__tests__", "fixtures", "environments");
+/** @deprecated The fixtures are no longer the shipped folder: use {@link EXAMPLE_ENVIRONMENTS}. */
+export const SHIPPED_ENVIRONMENTS = EXAMPLE_ENVIRONMENTS;
+
+/**
+ * The user's environments folder, what `npm run synth` reads: `MATTERMOST_ENVIRONMENTS_DIR`, or
+ * `environments/` of the project. Only the user's-folder suite reads it.
+ */
+export function userEnvironmentsDir(): string {
+  return path.resolve(PROJECT_ROOT, process.env.MATTERMOST_ENVIRONMENTS_DIR ?? "environments");
+}
 
 const temporaryDirs: string[] = [];
 process.on("exit", () => temporaryDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
@@ -41,10 +63,13 @@ export function synthEnvironments(environments: readonly Environment[]): Record<
   return stacks;
 }
 
-/** The shipped environments (environments/*.yaml), synthesized once per test file. */
+/**
+ * The example environments as shipped, from their fixture copies ({@link EXAMPLE_ENVIRONMENTS}),
+ * never the user's folder; synthesized once per test file.
+ */
 let shipped: Record<string, StackJson> | undefined;
 export function synthShipped(): Record<string, StackJson> {
-  shipped ??= synthEnvironments(loadEnvironments(SHIPPED_ENVIRONMENTS));
+  shipped ??= synthEnvironments(loadEnvironments(EXAMPLE_ENVIRONMENTS));
   return shipped;
 }
 
@@ -115,4 +140,31 @@ export function onlyResource(stack: StackJson, type: string): any {
 /** Every resource type in a stack. */
 export function resourceTypes(stack: StackJson): string[] {
   return Object.keys(stack.resource ?? {}).sort();
+}
+
+/**
+ * Every problem `npm run synth` would have with the environments folder `dir`, whatever files are
+ * there: each file loads (schema), all of them synthesize together and pass the security policy, and
+ * a file that points editors at a schema (`# yaml-language-server: $schema=...`) points at one that
+ * exists and is the schema synth validates with. An empty list means the folder is good.
+ */
+export function environmentsFolderProblems(dir: string): string[] {
+  const problems: string[] = [];
+  const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  for (const file of files) {
+    const directive = /^#\s*yaml-language-server:\s*\$schema=(\S+)/m.exec(fs.readFileSync(path.join(dir, file), "utf8"));
+    if (!directive || /^[a-z]+:\/\//.test(directive[1])) continue;
+    const schema = path.resolve(dir, directive[1]);
+    if (!fs.existsSync(schema)) problems.push(`${file}: $schema=${directive[1]}: no such file`);
+    else if (fs.readFileSync(schema, "utf8") !== environmentJsonSchema()) problems.push(`${file}: $schema=${directive[1]}: is not the schema synth validates with (npm run schema)`);
+  }
+  if (files.length === 0) return problems;
+  try {
+    synthesize(loadEnvironments(dir), path.join(tempDir("user-envs"), "cdktf.out"));
+  } catch (error) {
+    if (error instanceof EnvironmentError) problems.push(...error.problems);
+    else if (error instanceof PolicyError) problems.push(...error.violations.map(describeViolation));
+    else problems.push(`synth failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return problems;
 }

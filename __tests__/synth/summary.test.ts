@@ -4,11 +4,11 @@ import { loadEnvironments } from "../../config/load";
 import { mermaidGraph } from "../../synth/graph";
 import { formatSummary, summarize } from "../../synth/summary";
 import { synthesize } from "../../synth/synthesize";
-import { PROJECT_ROOT, SHIPPED_ENVIRONMENTS, tempDir } from "../support/synth";
+import { PROJECT_ROOT, EXAMPLE_ENVIRONMENTS, tempDir } from "../support/synth";
 
 describe("the view of a synth", () => {
   const outdir = path.join(tempDir("summary"), "cdktf.out");
-  synthesize(loadEnvironments(SHIPPED_ENVIRONMENTS), outdir);
+  synthesize(loadEnvironments(EXAMPLE_ENVIRONMENTS), outdir);
   const summaries = summarize(outdir);
   const byStack = Object.fromEntries(summaries.map((s) => [s.stack, s]));
 
@@ -41,7 +41,7 @@ describe("the view of a synth", () => {
     expect(graph).not.toContain("local_workspaces");
   });
 
-  test("the README shows the picture of the shipped environments as synth draws it", () => {
+  test("the README shows the picture of the example environments as shipped (their fixture copies), as synth draws it", () => {
     const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
     expect(readme).toContain("```mermaid\n" + mermaidGraph(summaries) + "```");
   });

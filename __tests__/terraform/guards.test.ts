@@ -4,7 +4,7 @@ import { Offer, offerOutputName } from "../../constructs/offers/offer";
 import { STORAGE_OFFER } from "../../constructs/offers/storage-offer";
 import { coreAddress, coreOnly, TerraformDir } from "../support/terraform";
 import { loadEnvironments } from "../../config/load";
-import { awsInput, environment, localInput, resources, SHIPPED_ENVIRONMENTS, StackJson, synthEnvironments, tempDir } from "../support/synth";
+import { awsInput, environment, localInput, resources, EXAMPLE_ENVIRONMENTS, StackJson, synthEnvironments, tempDir } from "../support/synth";
 
 // The guards that Terraform core enforces (prevent_destroy, preconditions, variable validation),
 // on the real terraform, on the very JSON synth writes for a stack. coreOnly (support/terraform.ts)
@@ -20,7 +20,7 @@ aws.mattermost = {
 };
 const local = localInput();
 const external = { ...localInput(), storage: { kind: "external", endpoint: "https://minio.example.com", bucket: "chat-files" } };
-const shipped = loadEnvironments(SHIPPED_ENVIRONMENTS);
+const shipped = loadEnvironments(EXAMPLE_ENVIRONMENTS);
 // One synth for all: the shipped environments and three built to switch every guard on.
 const environments = [...shipped, environment("guarded", aws), environment("laptop", local), environment("minio", external)];
 const stacks = synthEnvironments(environments);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { crossField, EVEN_AFTER_FIELD_ERRORS } from "./cross-field";
 
 /** State in a file per stack under `stateDir` (relative to the project root; never an absolute path). */
 export const localBackendSchema = z
@@ -95,7 +96,7 @@ export const cloudBackendSchema = z
     workspacesState: workspacesStateSchema.prefault({ kind: "local" }),
   })
   .strict()
-  .superRefine((backend, ctx) => {
+  .superRefine(crossField((backend, ctx) => {
     const problem = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
     if (backend.executionMode === "agent" && !backend.agentPoolId) {
       problem("agentPoolId", "is required when backend.executionMode is agent; add agentPoolId: apool-... (Organization settings > Agents) or use executionMode: remote");
@@ -109,7 +110,7 @@ export const cloudBackendSchema = z
     if (backend.vcs && !backend.vcs.oauthTokenId === !backend.vcs.githubAppInstallationId) {
       problem("vcs", "needs exactly one of oauthTokenId (ot-...) or githubAppInstallationId (ghain-...) to connect the repository");
     }
-  });
+  }), EVEN_AFTER_FIELD_ERRORS);
 
 /**
  * An S3 bucket: one key per stack under `keyPrefix`, encrypted, locked by a lock file next to the

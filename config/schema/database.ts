@@ -1,5 +1,6 @@
 import { isIP } from "net";
 import { z } from "zod";
+import { crossField, EVEN_AFTER_FIELD_ERRORS } from "./cross-field";
 import { cidr, internetCoverage, port } from "./common";
 
 /** The master user RDS instances are made with (the postgresql provider logs in as it). */
@@ -72,6 +73,43 @@ const mattermostDatabase = {
   locale: databaseLocale.default("en_US.UTF-8"),
 };
 
+/**
+ * Where the postgresql provider (the deploy machine, or Terraform Cloud's agent) reaches the server
+ * when that is not where Mattermost does: a tunnel or bastion to a private server
+ * (`ssh -L 15432:<server>:5432 bastion`, an SSM port-forwarding session). Mattermost's DSN keeps
+ * the server's own host and port. docs/database.md, "A private server through a tunnel".
+ */
+const providerConnection = {
+  /** Host the postgresql provider connects to; default: the server's host (`host`, or the RDS instance's address). */
+  adminHost: z
+    .string()
+    .refine(
+      (host) => isIP(host) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(host),
+      "must be a host name or an IP address such as localhost or 127.0.0.1 (the tunnel's local end), without a port or scheme; the port goes in database.adminPort",
+    )
+    .optional(),
+  /** Port the postgresql provider connects to; default: the server's port. */
+  adminPort: port.optional(),
+};
+
+/**
+ * Take over the Mattermost database and role that already exist on the server (a Helm release's,
+ * `externalDB.externalConnectionString`) instead of creating them: Terraform `import` blocks put
+ * them in the state, nothing is copied, the database is never recreated and the role keeps its
+ * password, which comes in the sensitive variable `database_mattermost_password`.
+ * docs/database.md, "Adopting an existing database".
+ */
+export const databaseAdoptSchema = z
+  .object({
+    /**
+     * `keep` (default): the role keeps the password it has, given in `database_mattermost_password`;
+     * Terraform never changes it. `rotate`: a generated password replaces it at the next apply (do
+     * it once the Helm release is gone: pods still on the old password fail their next connection).
+     */
+    password: z.enum(["keep", "rotate"], { message: "must be keep (the role keeps its password, given in TF_VAR_database_mattermost_password) or rotate (a generated one replaces it)" }).default("keep"),
+  })
+  .strict();
+
 type SslChecked = { sslMode?: string | undefined; caCertificate?: string | undefined };
 
 /** verify-ca/verify-full need the CA; a CA with any other mode would silently go unused. */
@@ -107,14 +145,17 @@ export const externalDatabaseSchema = z
      */
     sslMode: z.enum(sslModes, { message: "must be one of require, verify-ca, verify-full, disable" }).optional(),
     ...mattermostDatabase,
+    ...providerConnection,
+    /** Take over the existing database `name` and role `user` instead of creating them. */
+    adopt: databaseAdoptSchema.optional(),
   })
   .strict()
-  .superRefine((db, ctx) => {
+  .superRefine(crossField((db, ctx) => {
     checkCa(db, ctx, "the server's administrator has it");
     if (db.user === db.adminUser) {
       ctx.addIssue({ code: "custom", path: ["user"], message: `is also database.adminUser (${db.adminUser}); Mattermost needs a role of its own: keep user: mattermost or name another role` });
     }
-  })
+  }), EVEN_AFTER_FIELD_ERRORS)
   .transform(({ sslMode, ...db }) => ({ ...db, sslMode: sslMode ?? (db.caCertificate ? ("verify-full" as const) : ("require" as const)) }));
 
 /** CloudWatch Logs retention periods AWS accepts. */
@@ -178,9 +219,12 @@ export const rdsDatabaseSchema = z
      */
     sslMode: z.enum(["require", "verify-ca", "verify-full"], { message: "must be one of require, verify-ca, verify-full (the instance only admits TLS)" }).default("verify-full"),
     ...mattermostDatabase,
+    ...providerConnection,
+    /** Refused with its fix (adoption is for a server made elsewhere: kind external). */
+    adopt: z.unknown().optional(),
   })
   .strict()
-  .superRefine((db, ctx) => {
+  .superRefine(crossField((db, ctx) => {
     let alone = false;
     db.allowedCidrs.forEach((network, index) => {
       if (internetCoverage([network])) {
@@ -218,10 +262,17 @@ export const rdsDatabaseSchema = z
     if (db.user === RDS_MASTER_USERNAME) {
       ctx.addIssue({ code: "custom", path: ["user"], message: `is the instance's master user (${RDS_MASTER_USERNAME}); Mattermost needs a role of its own: keep user: mattermost or name another role` });
     }
+    if (db.adopt !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["adopt"],
+        message: "is only for a server made elsewhere: kind rds makes a new instance, which holds no Mattermost database to take over; to adopt the database on an existing RDS instance use kind: external with host: <the instance's endpoint> and adminUser: <its master user>",
+      });
+    }
     if (db.caCertificate && db.sslMode === "require") {
       ctx.addIssue({ code: "custom", path: ["caCertificate"], message: "is only used with sslMode verify-ca or verify-full (sslMode is require); remove sslMode (verify-full is the default) or remove caCertificate" });
     }
-  });
+  }), EVEN_AFTER_FIELD_ERRORS);
 
 export const databaseSchema = z.discriminatedUnion("kind", [externalDatabaseSchema, rdsDatabaseSchema]);
 

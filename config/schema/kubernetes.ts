@@ -10,6 +10,11 @@ export const kubernetesSchema = z
     configPath: z.string().min(1).optional(),
     /** kubeconfig context to use. */
     configContext: z.string().min(1).optional(),
+    /**
+     * The namespace exists already (a Helm release's): the storage stack adopts it (import) instead
+     * of creating it, and guards it like one it made. Default false; `storage.existingClaim` implies it.
+     */
+    adoptNamespace: z.boolean().default(false),
   })
   .strict();
 

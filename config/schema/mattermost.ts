@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { crossField, EVEN_AFTER_FIELD_ERRORS } from "./cross-field";
 import { cidr, imageReference, kubernetesName, port, urlWithScheme } from "./common";
 import { isSecretSetting, managingKey, metadataEntries, SECRET_FROM_STACK, UNTRUSTED_CONNECTIONS_ENV, urlWithCredentials } from "./mattermost-env";
 import { checkPodKeys, podKeys } from "./pod";
@@ -209,18 +210,38 @@ export const mattermostSchema = z
     configJobImage: imageReference.default(PSQL_IMAGE),
     debug: z.boolean().default(false),
     extraEnv: extraEnvSchema.default({}),
+    /**
+     * The licence is in a Secret that exists in `kubernetes.namespace` (made by hand, or kept from a
+     * Helm release): the pods read `MM_LICENSE` from its `key`, and the variable mattermost_licence
+     * is not used. Needs `licensed: true`.
+     */
+    licenceSecret: z
+      .object({
+        name: kubernetesName,
+        /** The Secret's key that holds the licence file's contents. */
+        key: z.string().regex(/^[-._a-zA-Z0-9]+$/, "must be a Secret key such as license or mattermost.mattermost-license"),
+      })
+      .strict()
+      .optional(),
+    /** Pull Secrets that exist in `kubernetes.namespace` (kubernetes.io/dockerconfigjson), for every pod and Job. */
+    imagePullSecrets: z.array(kubernetesName).default([]),
     // Scheduling, extra volumes and containers, env from Secrets, Service, Ingress, autoscaler, ServiceMonitor (pod.ts).
     ...podKeys,
   })
   .strict()
-  .superRefine((mm, ctx) => {
+  // Independent checks (crossField): each runs even when other keys failed.
+  .superRefine(crossField((mm, ctx) => {
     const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (mm.certManagerClusterIssuer && !mm.tlsSecretName) {
       problem(["certManagerClusterIssuer"], "needs tlsSecretName: cert-manager writes the certificate into that Secret; add tlsSecretName");
     }
+  }, (mm, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (mm.registry && REGISTRY_HOST.test(mm.registry.server) && !mm.image.startsWith(`${mm.registry.server}/`)) {
       problem(["registry", "server"], `is ${mm.registry.server} but image "${mm.image}" is pulled from elsewhere, so the pull secret would never be used; write the image as ${mm.registry.server}/<repository>:<tag> or remove registry`);
     }
+  }, (mm, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     const site = parseUrl(mm.siteUrl);
     if (site && (site.pathname !== "/" || site.search || site.hash)) {
       problem(
@@ -228,6 +249,8 @@ export const mattermostSchema = z
         `has a path, query or fragment ("${mm.siteUrl}"): the stack serves Mattermost at the root of its host (the Ingress path, the probes and the SAML assertion consumer URL are all under /); use ${site.protocol}//${site.host} and give Mattermost a host of its own`,
       );
     }
+  }, (mm, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     const named = imageEdition(mm.image);
     if (mm.edition && named && mm.edition !== named) {
       problem(["edition"], `is ${mm.edition} but image "${mm.image}" is the ${named} edition; fix the image or remove edition`);
@@ -246,6 +269,8 @@ export const mattermostSchema = z
         );
       }
     }
+  }, (mm, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (mm.saml) {
       if (!mm.siteUrl.startsWith("https://")) problem(["saml"], `needs an https:// siteUrl: identity providers post assertions to https only (got "${mm.siteUrl}")`);
       if (mm.saml.idpCertificate && mm.saml.idpCertificateSecretName) {
@@ -257,11 +282,17 @@ export const mattermostSchema = z
         }
       }
     }
+    if (mm.licenceSecret && !mm.licensed) {
+      problem(["licenceSecret"], `names the Secret ${mm.licenceSecret.name} with the licence, but licensed is false, so it would never be read; set mattermost.licensed: true or remove licenceSecret`);
+    }
+  }, (mm, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     if (mm.outboundProxyExceptions.length > 0 && !mm.outboundProxy) {
       problem(["outboundProxyExceptions"], "has no effect without outboundProxy; set outboundProxy or remove it");
     }
-    checkPodKeys(mm, problem, envNameProblem, mm.extraEnv);
-  });
+  },
+  // The pod options' checks (config/schema/pod.ts), on their own: they run even when a key above failed.
+  (mm, ctx) => checkPodKeys(mm, (path, message) => ctx.addIssue({ code: "custom", path, message }), envNameProblem, mm.extraEnv)), EVEN_AFTER_FIELD_ERRORS);
 
 function parseUrl(value: string): URL | undefined {
   try {

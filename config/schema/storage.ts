@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { crossField, EVEN_AFTER_FIELD_ERRORS } from "./cross-field";
 import { kubernetesName, urlWithScheme } from "./common";
 
 /** Files on a PersistentVolumeClaim that the storage stack makes in Mattermost's namespace. */
@@ -17,8 +18,24 @@ export const localStorageSchema = z
     accessMode: z.enum(["ReadWriteOnce", "ReadWriteMany", "ReadWriteOncePod"], {
       message: "must be one of ReadWriteOnce, ReadWriteMany, ReadWriteOncePod",
     }).default("ReadWriteOnce"),
+    /**
+     * A claim that already holds Mattermost's files in `kubernetes.namespace` (the Helm chart's
+     * `persistence.data.existingClaim`, or the claim it made: `<release>-mattermost-team-edition`):
+     * the pods mount it and no claim is made. Its namespace exists, so the storage stack adopts it
+     * (import) instead of creating it. `size` is then unused; set `accessMode` to the claim's.
+     */
+    existingClaim: kubernetesName.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((storage, ctx) => {
+    if (storage.existingClaim && storage.storageClassName) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["storageClassName"],
+        message: `is only used for a claim the stack makes, but storage.existingClaim (${storage.existingClaim}) is a claim that exists; remove storageClassName`,
+      });
+    }
+  });
 
 /** Why `name` cannot be an S3 bucket name (AWS's general-purpose bucket naming rules), or undefined. */
 export function bucketNameProblem(name: string): string | undefined {
@@ -58,6 +75,17 @@ export const s3StorageSchema = z
     kind: z.literal("s3"),
     /** Bucket name; default generated: `mattermost-<environment>-files-<unique suffix>`. */
     bucketName: bucketName.optional(),
+    /**
+     * A bucket in this account that already holds Mattermost's files (a Helm release's
+     * `FileSettings.AmazonS3Bucket`): no bucket is made; the stack makes only its access (the IAM
+     * user with `access: keys`, the IRSA role with `access: irsa`), scoped to this bucket.
+     */
+    existingBucket: bucketName.optional(),
+    /** Folder inside the bucket for Mattermost's files (an existing bucket's `FileSettings.AmazonS3PathPrefix`). Default "" (the root). */
+    pathPrefix: z
+      .string()
+      .regex(/^([^/]+(\/[^/]+)*)?$/, "must be a relative folder such as mattermost/files: no leading, trailing or doubled '/'")
+      .default(""),
     /** How Mattermost reaches the bucket: an IAM user's keys, or an IRSA role. Default `keys`. */
     access: z.enum(["keys", "irsa"], { message: "must be keys or irsa" }).default("keys"),
     /** Required when `access` is `irsa`. */
@@ -77,8 +105,11 @@ export const s3StorageSchema = z
     previousAccessKeyVersion: z.number().int().min(1, "must be a whole number, at least 1").optional(),
   })
   .strict()
-  .superRefine((storage, ctx) => {
+  .superRefine(crossField((storage, ctx) => {
     const problem = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
+    if (storage.existingBucket && storage.bucketName) {
+      problem("bucketName", `names a bucket to create, but storage.existingBucket (${storage.existingBucket}) is the bucket to use; remove bucketName`);
+    }
     if (storage.access === "irsa") {
       for (const key of ["accessKeyVersion", "previousAccessKeyVersion"] as const) {
         if (storage[key] !== undefined) problem(key, "is only used with access: keys (IRSA has no static key to rotate); remove it");
@@ -92,7 +123,7 @@ export const s3StorageSchema = z
         `is ${storage.previousAccessKeyVersion} but accessKeyVersion is ${current}: the previous key must be older; to rotate, set accessKeyVersion: ${storage.previousAccessKeyVersion + 1} and keep previousAccessKeyVersion: ${storage.previousAccessKeyVersion}`,
       );
     }
-  });
+  }), EVEN_AFTER_FIELD_ERRORS);
 
 /** An existing S3-compatible bucket (MinIO, Ceph RGW, another account); keys are sensitive variables. */
 export const externalStorageSchema = z

@@ -35,6 +35,8 @@ export interface MattermostPodProps {
   readonly gossip: boolean;
   /** dockerconfigjson Secret for a private registry. */
   readonly imagePullSecretName?: string;
+  /** Pull Secrets that exist in the namespace (`mattermost.imagePullSecrets`), after imagePullSecretName. */
+  readonly existingImagePullSecretNames?: readonly string[];
   /**
    * Pod-template annotations that change when something the pods read only at start changes (a
    * hash of the env Secret's values): a new value is a new pod template, so the Deployment rolls.
@@ -194,6 +196,7 @@ export function mattermostVolumes(props: MattermostPodProps, serving: boolean): 
 }
 
 /** The pod spec's imagePullSecrets for a private registry, or nothing. */
-export function imagePullSecrets(props: Pick<MattermostPodProps, "imagePullSecretName">) {
-  return props.imagePullSecretName ? { imagePullSecrets: [{ name: props.imagePullSecretName }] } : {};
+export function imagePullSecrets(props: Pick<MattermostPodProps, "imagePullSecretName" | "existingImagePullSecretNames">) {
+  const names = [...(props.imagePullSecretName ? [props.imagePullSecretName] : []), ...(props.existingImagePullSecretNames ?? [])];
+  return names.length > 0 ? { imagePullSecrets: names.map((name) => ({ name })) } : {};
 }

@@ -6,6 +6,7 @@ import { Password } from "@cdktf/provider-random/lib/password";
 import { isIP } from "net";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import { importExisting } from "../shared/import-existing";
 
 /** Props of {@link MattermostDatabase}. */
 export interface MattermostDatabaseProps {
@@ -23,6 +24,11 @@ export interface MattermostDatabaseProps {
    * `C` lower() folds ASCII letters only, so a search for "élodie" misses "Élodie".
    */
   readonly locale?: string;
+  /**
+   * Take over the database `name` and role `user` that exist on the server (import blocks) instead
+   * of creating them. Default: create both.
+   */
+  readonly adopt?: MattermostDatabaseAdoption;
 }
 
 /** `host` as a URL writes it: an IPv6 literal in brackets (RFC 3986, 3.2.2), anything else as it is. */
@@ -39,6 +45,25 @@ export function urlHost(host: string): string {
 export function urlEncodeToken(value: string): string {
   return Fn.replace(Fn.urlencode(value), "+", "%20");
 }
+
+/** How {@link MattermostDatabase} takes over an existing database and role. */
+export interface MattermostDatabaseAdoption {
+  /**
+   * The role's current password (a token of a sensitive variable): the role keeps it and Terraform
+   * never sets it. Omitted: a generated password replaces it at the next apply (a rotation).
+   */
+  readonly existingPassword?: string;
+}
+
+/**
+ * What an adopted database may differ in without being recreated. These attributes are ForceNew in
+ * the provider (cyrilgdn/terraform-provider-postgresql, postgresql/resource_postgresql_database.go,
+ * the `encoding`, `lc_collate`, `lc_ctype` and `template` schema entries), and its Read sets them
+ * from pg_database (`template` from the state, `template0` after an import: resourcePostgreSQLDatabaseReadImpl),
+ * so a database made with another locale would plan a replacement, which `prevent_destroy` refuses.
+ * They are fixed at creation anyway; what the server has is what Mattermost keeps.
+ */
+export const ADOPTED_DATABASE_IGNORES = ["encoding", "lc_collate", "lc_ctype", "template"];
 
 /**
  * Mattermost's login role (no superuser, cannot create roles or databases, no replication) with a
@@ -57,12 +82,17 @@ export class MattermostDatabase extends Construct {
     if (!Number.isInteger(connectionLimit) || connectionLimit < -1) {
       throw new Error(`MattermostDatabase ${id}: connectionLimit must be -1 (no limit) or a number of connections (got ${connectionLimit})`);
     }
+    const existingPassword = props.adopt?.existingPassword;
     // Letters and digits only: nothing in the DSN or a shell needs escaping, 40 characters keep ~238 bits.
-    const password = new Password(this, "password", { length: 40, special: false });
+    const password = existingPassword ?? new Password(this, "password", { length: 40, special: false }).result;
     const role = new Role(this, "role", {
       name: props.user,
       login: true,
-      password: password.result,
+      // An adopted role keeping its password gets none here: with `superuser = false` the provider
+      // never reads a password back (readRolePassword returns the state's, empty after an import),
+      // and an Update would run ALTER ROLE ... PASSWORD (setRolePassword), so the attribute is also
+      // ignored (cyrilgdn/terraform-provider-postgresql, postgresql/resource_postgresql_role.go).
+      ...(existingPassword ? {} : { password }),
       superuser: false,
       createDatabase: false,
       createRole: false,
@@ -71,7 +101,7 @@ export class MattermostDatabase extends Construct {
       bypassRowLevelSecurity: false,
       connectionLimit,
       // Destroying it would REASSIGN OWNED BY, DROP OWNED BY and DROP ROLE: see the database below.
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: true, ...(existingPassword ? { ignoreChanges: ["password"] } : {}) },
     });
     // The admin acts as the owner through membership: RDS gives no superuser, and only the owner may
     // revoke what PUBLIC has on the database or connect once PUBLIC cannot. The admin can already
@@ -109,8 +139,15 @@ export class MattermostDatabase extends Construct {
       // snapshot would have kept it (cyrilgdn/terraform-provider-postgresql v1.26.0,
       // postgresql/resource_postgresql_database.go, resourcePostgreSQLDatabaseDelete; the role's:
       // resource_postgresql_role.go, resourcePostgreSQLRoleDelete). docs/database.md gives the way out.
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: true, ...(props.adopt ? { ignoreChanges: ADOPTED_DATABASE_IGNORES } : {}) },
     });
+    if (props.adopt) {
+      // Both providers' importers pass the id through as the name (ImportStatePassthrough), and Read
+      // looks the name up in pg_roles / pg_database (resourcePostgreSQLRoleReadImpl,
+      // resourcePostgreSQLDatabaseReadImpl in the files cited above).
+      importExisting(role, props.user);
+      importExisting(database, props.name);
+    }
     // PostgreSQL lets every role (PUBLIC) connect to a new database and make temporary tables in it.
     // Mattermost keeps all it has as owner.
     new Grant(this, "no-public-access", {
@@ -119,7 +156,7 @@ export class MattermostDatabase extends Construct {
       objectType: "database",
       privileges: [],
     });
-    this.password = password.result;
+    this.password = password;
     this.name = database.name;
     this.user = role.name;
   }

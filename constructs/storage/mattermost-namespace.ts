@@ -1,6 +1,7 @@
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { importExisting } from "../shared/import-existing";
 import { mattermostLabels } from "../shared/labels";
 
 /** Props of {@link MattermostNamespace}. */
@@ -8,6 +9,11 @@ export interface MattermostNamespaceProps {
   readonly environmentName: string;
   /** The namespace's name (`kubernetes.namespace`). */
   readonly name: string;
+  /**
+   * The namespace exists (a Helm release's): an import block puts it in the state instead of
+   * creating it (the kubernetes provider's import id for a namespace is its name). Default false.
+   */
+  readonly adopt?: boolean;
 }
 
 /** Address of the namespace in this stack: the one `terraform import` and `state rm` take. */
@@ -32,6 +38,7 @@ export class MattermostNamespace extends Construct {
       lifecycle: { preventDestroy: true },
     });
     namespace.overrideLogicalId("namespace");
+    if (props.adopt) importExisting(namespace, props.name);
     // A storage state from a release that made the namespace inside PersistentFiles keeps it: a
     // `moved` block renames it in state (and does nothing when that address is not in the state).
     TerraformStack.of(this).addOverride("moved", [{ from: LEGACY_FILES_NAMESPACE_ADDRESS, to: NAMESPACE_ADDRESS }]);
