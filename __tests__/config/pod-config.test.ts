@@ -77,14 +77,19 @@ describe("pod options: rejected input names the key and the fix", () => {
     ]);
   });
 
-  test("a volume has exactly one source, a name of its own, and mounts name a volume outside the stack's paths", () => {
+  test("a volume has exactly one source", () => {
+    expect(problemsWith({ extraVolumes: [{ name: "two", emptyDir: {}, configMap: { name: "x" } }] })).toEqual([
+      "environments/dev.yaml: mattermost.extraVolumes.0: must have exactly one of secret, configMap, emptyDir, persistentVolumeClaim or csi (has configMap, emptyDir)",
+    ]);
+  });
+
+  test("a volume has a name of its own, and mounts name a volume outside the stack's paths", () => {
     expect(
       problemsWith({
-        extraVolumes: [{ name: "data", emptyDir: {} }, { name: "two", emptyDir: {}, configMap: { name: "x" } }],
+        extraVolumes: [{ name: "data", emptyDir: {} }, { name: "two", configMap: { name: "x" } }],
         extraVolumeMounts: [{ name: "missing", mountPath: "/x" }, { name: "two", mountPath: "/mattermost/data/plugins" }],
       }),
     ).toEqual([
-      "environments/dev.yaml: mattermost.extraVolumes.1: must have exactly one of secret, configMap, emptyDir, persistentVolumeClaim or csi (has configMap, emptyDir)",
       'environments/dev.yaml: mattermost.extraVolumes.0.name: is "data", a volume of the stack (data, database-ca, saml-certificate); choose another name',
       'environments/dev.yaml: mattermost.extraVolumeMounts.0.name: names volume "missing", which is not in mattermost.extraVolumes; add it there or fix the name',
       "environments/dev.yaml: mattermost.extraVolumeMounts.1.mountPath: is /mattermost/data/plugins, where the stack mounts its own volume (/mattermost/data, /mattermost/db-ca); mount it elsewhere",
@@ -118,9 +123,11 @@ describe("pod options: rejected input names the key and the fix", () => {
   });
 
   test("envFrom needs exactly one source, and its prefix may not fall in a group a key manages", () => {
-    expect(problemsWith({ envFrom: [{ secretRef: { name: "a" }, configMapRef: { name: "b" } }, { secretRef: { name: "c" }, prefix: "MM_SAMLSETTINGS_" }] })).toEqual([
+    expect(problemsWith({ envFrom: [{ secretRef: { name: "a" }, configMapRef: { name: "b" } }] })).toEqual([
       "environments/dev.yaml: mattermost.envFrom.0: must have exactly one of secretRef or configMapRef, e.g. { secretRef: { name: mattermost-extra } }",
-      "environments/dev.yaml: mattermost.envFrom.1.prefix: is managed by mattermost.saml; set that key instead of reading it from a Secret or ConfigMap",
+    ]);
+    expect(problemsWith({ envFrom: [{ secretRef: { name: "c" }, prefix: "MM_SAMLSETTINGS_" }] })).toEqual([
+      "environments/dev.yaml: mattermost.envFrom.0.prefix: is managed by mattermost.saml; set that key instead of reading it from a Secret or ConfigMap",
     ]);
   });
 
@@ -168,13 +175,15 @@ describe("pod options: rejected input names the key and the fix", () => {
   });
 
   test("an autoscaler needs clustering, shared files, and leaves replicas to itself", () => {
-    expect(problemsWith({ licensed: true, replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 5 } })).toEqual(
+    expect(problemsWith({ licensed: true, clustering: true, replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 5 } })).toEqual(
       expect.arrayContaining([
         "environments/dev.yaml: mattermost.replicas: is 3 but autoscaling manages the number of pods (the Deployment starts at autoscaling.minReplicas 2); remove replicas",
-        "environments/dev.yaml: mattermost.autoscaling: can run up to 5 pods but clustering is off: pods would not see each other's messages; set mattermost.clustering: true (needs the licence) or remove autoscaling",
         "environments/dev.yaml: storage.accessMode: is ReadWriteOnce but mattermost.autoscaling may run 5 pods: pods need shared files; use ReadWriteMany or storage.kind: s3",
       ]),
     );
+    expect(problemsWith({ licensed: true, autoscaling: { minReplicas: 2, maxReplicas: 5 } }, awsInput())).toEqual([
+      "environments/dev.yaml: mattermost.autoscaling: can run up to 5 pods but clustering is off: pods would not see each other's messages; set mattermost.clustering: true (needs the licence) or remove autoscaling",
+    ]);
   });
 
   test("an autoscaler's maximum is not below its minimum", () => {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { crossField, EVEN_AFTER_FIELD_ERRORS } from "./cross-field";
 import { cidr, imageReference, kubernetesName, port, urlWithScheme } from "./common";
 import { isSecretSetting, managingKey, metadataEntries, SECRET_FROM_STACK, UNTRUSTED_CONNECTIONS_ENV, urlWithCredentials } from "./mattermost-env";
-import { checkPodKeys, podKeys } from "./pod";
+import { podKeyChecks, podKeys, PodKeysConfig } from "./pod";
 
 /**
  * The psql image of the Jobs that write into Mattermost's config store (they receive the database
@@ -292,7 +292,7 @@ export const mattermostSchema = z
     }
   },
   // The pod options' checks (config/schema/pod.ts), on their own: they run even when a key above failed.
-  (mm, ctx) => checkPodKeys(mm, (path, message) => ctx.addIssue({ code: "custom", path, message }), envNameProblem, mm.extraEnv)), EVEN_AFTER_FIELD_ERRORS);
+  (mm, ctx) => podKeyChecks(envNameProblem)(mm, ctx as unknown as z.core.$RefinementCtx<PodKeysConfig>)), EVEN_AFTER_FIELD_ERRORS);
 
 function parseUrl(value: string): URL | undefined {
   try {

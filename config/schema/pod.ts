@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cidr, kubernetesName } from "./common";
+import { crossField, CrossFieldCheck } from "./cross-field";
 
 /*
  * The pod, service and ingress options Helm users rely on (mattermost/mattermost-helm,
@@ -353,7 +354,7 @@ type Problem = (path: (string | number)[], message: string) => void;
 const podKeysObject = z.object(podKeys);
 /** The pod options with every default filled in. */
 export type PodKeysOutput = z.output<typeof podKeysObject>;
-type PodKeysConfig = PodKeysOutput & {
+export type PodKeysConfig = PodKeysOutput & {
   readonly replicas: number;
   readonly clustering: boolean;
   readonly performanceMonitoring: boolean;
@@ -362,113 +363,142 @@ type PodKeysConfig = PodKeysOutput & {
   readonly tlsSecretName?: string;
   readonly certManagerClusterIssuer?: string;
   readonly ingressClassName?: string;
+  readonly extraEnv: Readonly<Record<string, string>>;
 };
 
+/** One cross-field check of the pod options; `envProblem` is the mattermost section's check of a variable name. */
+export type PodKeyCheck = (mm: PodKeysConfig, problem: Problem, envProblem: (name: string) => string | undefined) => void;
+
 /**
- * Cross-key checks of the pod options. `envProblem` is the mattermost section's check of a variable
- * name (reserved for a secret, or managed by a key), shared with extraEnv.
+ * The pod options' cross-key checks, each on its own so one that reads a key which failed
+ * validation stops alone (config/schema/cross-field.ts) and the others still report.
  */
-export function checkPodKeys(mm: PodKeysConfig, problem: Problem, envProblem: (name: string) => string | undefined, extraEnv: Readonly<Record<string, string>>): void {
-  for (const key of Object.keys(mm.podLabels)) {
-    if ((STACK_LABELS as readonly string[]).includes(key)) {
-      problem(["podLabels", key], "is one of the stack's own labels (the Service, PodDisruptionBudget and NetworkPolicy select the pods by them); use another key");
-    }
-  }
-  for (const key of Object.keys(mm.podAnnotations)) {
-    if (key.startsWith("mattermost-cdktf/")) problem(["podAnnotations", key], "is in the stack's own prefix mattermost-cdktf/ (it rolls the pods when a secret changes); use another key");
-    else if (key.startsWith("prometheus.io/")) problem(["podAnnotations", key], "is set by mattermost.performanceMonitoring; set that key instead");
-  }
-
-  const volumeNames = mm.extraVolumes.map((v) => v.name);
-  mm.extraVolumes.forEach((v, i) => {
-    if ((STACK_VOLUMES as readonly string[]).includes(v.name)) problem(["extraVolumes", i, "name"], `is "${v.name}", a volume of the stack (${STACK_VOLUMES.join(", ")}); choose another name`);
-    else if (volumeNames.indexOf(v.name) !== i) problem(["extraVolumes", i, "name"], `is "${v.name}" again; volume names must be unique`);
-  });
-  const checkMounts = (mounts: readonly { name: string; mountPath: string }[], path: (string | number)[], stackPaths: boolean) => {
-    const seen = new Set<string>();
-    mounts.forEach((m, i) => {
-      if (!volumeNames.includes(m.name)) problem([...path, i, "name"], `names volume "${m.name}", which is not in mattermost.extraVolumes; add it there or fix the name`);
-      if (stackPaths && STACK_MOUNT_PATHS.some((p) => m.mountPath === p || m.mountPath.startsWith(`${p}/`))) {
-        problem([...path, i, "mountPath"], `is ${m.mountPath}, where the stack mounts its own volume (${STACK_MOUNT_PATHS.join(", ")}); mount it elsewhere`);
+export const POD_KEY_CHECKS: readonly PodKeyCheck[] = [
+  (mm, problem) => {
+    for (const key of Object.keys(mm.podLabels)) {
+      if ((STACK_LABELS as readonly string[]).includes(key)) {
+        problem(["podLabels", key], "is one of the stack's own labels (the Service, PodDisruptionBudget and NetworkPolicy select the pods by them); use another key");
       }
-      if (seen.has(m.mountPath)) problem([...path, i, "mountPath"], `is ${m.mountPath} again; each path takes one mount`);
-      seen.add(m.mountPath);
+    }
+  },
+  (mm, problem) => {
+    for (const key of Object.keys(mm.podAnnotations)) {
+      if (key.startsWith("mattermost-cdktf/")) problem(["podAnnotations", key], "is in the stack's own prefix mattermost-cdktf/ (it rolls the pods when a secret changes); use another key");
+      else if (key.startsWith("prometheus.io/")) problem(["podAnnotations", key], "is set by mattermost.performanceMonitoring; set that key instead");
+    }
+
+  },
+  (mm, problem) => {
+    const volumeNames = mm.extraVolumes.map((v) => v.name);
+    mm.extraVolumes.forEach((v, i) => {
+      if ((STACK_VOLUMES as readonly string[]).includes(v.name)) problem(["extraVolumes", i, "name"], `is "${v.name}", a volume of the stack (${STACK_VOLUMES.join(", ")}); choose another name`);
+      else if (volumeNames.indexOf(v.name) !== i) problem(["extraVolumes", i, "name"], `is "${v.name}" again; volume names must be unique`);
     });
-  };
-  checkMounts(mm.extraVolumeMounts, ["extraVolumeMounts"], true);
+    const checkMounts = (mounts: readonly { name: string; mountPath: string }[], path: (string | number)[], stackPaths: boolean) => {
+      const seen = new Set<string>();
+      mounts.forEach((m, i) => {
+        if (!volumeNames.includes(m.name)) problem([...path, i, "name"], `names volume "${m.name}", which is not in mattermost.extraVolumes; add it there or fix the name`);
+        if (stackPaths && STACK_MOUNT_PATHS.some((p) => m.mountPath === p || m.mountPath.startsWith(`${p}/`))) {
+          problem([...path, i, "mountPath"], `is ${m.mountPath}, where the stack mounts its own volume (${STACK_MOUNT_PATHS.join(", ")}); mount it elsewhere`);
+        }
+        if (seen.has(m.mountPath)) problem([...path, i, "mountPath"], `is ${m.mountPath} again; each path takes one mount`);
+        seen.add(m.mountPath);
+      });
+    };
+    checkMounts(mm.extraVolumeMounts, ["extraVolumeMounts"], true);
 
-  const containerNames = ["mattermost"];
-  for (const [key, list] of [["extraContainers", mm.extraContainers], ["extraInitContainers", mm.extraInitContainers]] as const) {
-    list.forEach((c, i) => {
-      if (containerNames.includes(c.name)) problem([key, i, "name"], `is "${c.name}", already the name of ${c.name === "mattermost" ? "Mattermost's container" : "another container"}; choose another name`);
-      containerNames.push(c.name);
-      checkMounts(c.volumeMounts, [key, i, "volumeMounts"], false);
+    const containerNames = ["mattermost"];
+    for (const [key, list] of [["extraContainers", mm.extraContainers], ["extraInitContainers", mm.extraInitContainers]] as const) {
+      list.forEach((c, i) => {
+        if (containerNames.includes(c.name)) problem([key, i, "name"], `is "${c.name}", already the name of ${c.name === "mattermost" ? "Mattermost's container" : "another container"}; choose another name`);
+        containerNames.push(c.name);
+        checkMounts(c.volumeMounts, [key, i, "volumeMounts"], false);
+      });
+    }
+
+  },
+  (mm, problem, envProblem) => {
+    for (const name of Object.keys(mm.envValueFrom)) {
+      const why = envProblem(name);
+      if (why) problem(["envValueFrom", name], why.replace(/extraEnv/g, "envValueFrom"));
+      else if (name in mm.extraEnv) problem(["envValueFrom", name], "is also set in extraEnv; keep one of them");
+    }
+  },
+  (mm, problem, envProblem) => {
+    mm.envFrom.forEach((source, i) => {
+      // Values given by `env` win over `envFrom` (Kubernetes API, core/v1 Container.EnvFrom: "Values
+      // defined by an Env with a duplicate key will take precedence"), so every variable the stack sets
+      // keeps its value; a prefix inside a group a key manages is refused outright.
+      const why = source.prefix ? envProblem(source.prefix) : undefined;
+      if (source.prefix && why && /managed by/.test(why)) problem(["envFrom", i, "prefix"], why.replace(/overriding it in extraEnv/, "reading it from a Secret or ConfigMap"));
     });
-  }
 
-  for (const name of Object.keys(mm.envValueFrom)) {
-    const why = envProblem(name);
-    if (why) problem(["envValueFrom", name], why.replace(/extraEnv/g, "envValueFrom"));
-    else if (name in extraEnv) problem(["envValueFrom", name], "is also set in extraEnv; keep one of them");
-  }
-  mm.envFrom.forEach((source, i) => {
-    // Values given by `env` win over `envFrom` (Kubernetes API, core/v1 Container.EnvFrom: "Values
-    // defined by an Env with a duplicate key will take precedence"), so every variable the stack sets
-    // keeps its value; a prefix inside a group a key manages is refused outright.
-    const why = source.prefix ? envProblem(source.prefix) : undefined;
-    if (source.prefix && why && /managed by/.test(why)) problem(["envFrom", i, "prefix"], why.replace(/overriding it in extraEnv/, "reading it from a Secret or ConfigMap"));
-  });
+  },
+  (mm, problem) => {
+    if (mm.serviceType !== "LoadBalancer" && mm.serviceLoadBalancerSourceRanges.length > 0) {
+      problem(["serviceLoadBalancerSourceRanges"], `only applies to serviceType LoadBalancer (serviceType is ${mm.serviceType}); set serviceType: LoadBalancer or remove it`);
+    }
+    if (mm.serviceType === "LoadBalancer" && mm.serviceLoadBalancerSourceRanges.length === 0) {
+      problem(["serviceLoadBalancerSourceRanges"], "is required with serviceType LoadBalancer: name the networks that may connect (0.0.0.0/0 for the whole internet, said explicitly)");
+    }
+    if (mm.serviceType !== "ClusterIP" && mm.httpAllowedFrom.length === 0) {
+      problem(["httpAllowedFrom"], `is required with serviceType ${mm.serviceType}: the NetworkPolicy admits only the Ingress controller's namespace on 8065, so connections through the ${mm.serviceType} Service would be dropped; name their sources (e.g. { cidr: 10.0.0.0/16 }, the nodes' or load balancer's network)`);
+    }
 
-  if (mm.serviceType !== "LoadBalancer" && mm.serviceLoadBalancerSourceRanges.length > 0) {
-    problem(["serviceLoadBalancerSourceRanges"], `only applies to serviceType LoadBalancer (serviceType is ${mm.serviceType}); set serviceType: LoadBalancer or remove it`);
-  }
-  if (mm.serviceType === "LoadBalancer" && mm.serviceLoadBalancerSourceRanges.length === 0) {
-    problem(["serviceLoadBalancerSourceRanges"], "is required with serviceType LoadBalancer: name the networks that may connect (0.0.0.0/0 for the whole internet, said explicitly)");
-  }
-  if (mm.serviceType !== "ClusterIP" && mm.httpAllowedFrom.length === 0) {
-    problem(["httpAllowedFrom"], `is required with serviceType ${mm.serviceType}: the NetworkPolicy admits only the Ingress controller's namespace on 8065, so connections through the ${mm.serviceType} Service would be dropped; name their sources (e.g. { cidr: 10.0.0.0/16 }, the nodes' or load balancer's network)`);
-  }
+  },
+  (mm, problem) => {
+    for (const key of Object.keys(mm.ingressAnnotations)) {
+      const managedBy = MANAGED_INGRESS_ANNOTATIONS[key];
+      if (managedBy) problem(["ingressAnnotations", key], `is set by ${managedBy}; set that key instead`);
+    }
+    const siteHost = hostOf(mm.siteUrl);
+    mm.ingressExtraHosts.forEach((host, i) => {
+      if (host === siteHost) problem(["ingressExtraHosts", i], `is siteUrl's host (${host}), which the Ingress already routes; remove it`);
+      else if (mm.ingressExtraHosts.indexOf(host) !== i) problem(["ingressExtraHosts", i], `is ${host} again; remove the duplicate`);
+    });
+  },
+  (mm, problem) => {
+    if (!mm.ingressEnabled) {
+      const ingressOnly: [string, boolean][] = [
+        ["ingressAnnotations", Object.keys(mm.ingressAnnotations).length > 0],
+        ["ingressExtraHosts", mm.ingressExtraHosts.length > 0],
+        ["ingressAllowedSourceRanges", mm.ingressAllowedSourceRanges.length > 0],
+        ["ingressClassName", mm.ingressClassName !== undefined],
+        ["tlsSecretName", mm.tlsSecretName !== undefined],
+        ["certManagerClusterIssuer", mm.certManagerClusterIssuer !== undefined],
+      ];
+      for (const [key, used] of ingressOnly) {
+        if (used) problem([key], "configures the Ingress, but ingressEnabled is false; remove it (or set it on whatever replaces the Ingress: your Gateway or load balancer)");
+      }
+      if (mm.httpAllowedFrom.length === 0) {
+        problem(["httpAllowedFrom"], "is required with ingressEnabled: false: without an Ingress the NetworkPolicy would admit no one on 8065; name who connects (e.g. { namespace: envoy-gateway-system } for a Gateway, { cidr: 10.0.0.0/16 } for an ALB in IP mode)");
+      }
+    }
 
-  for (const key of Object.keys(mm.ingressAnnotations)) {
-    const managedBy = MANAGED_INGRESS_ANNOTATIONS[key];
-    if (managedBy) problem(["ingressAnnotations", key], `is set by ${managedBy}; set that key instead`);
-  }
-  const siteHost = hostOf(mm.siteUrl);
-  mm.ingressExtraHosts.forEach((host, i) => {
-    if (host === siteHost) problem(["ingressExtraHosts", i], `is siteUrl's host (${host}), which the Ingress already routes; remove it`);
-    else if (mm.ingressExtraHosts.indexOf(host) !== i) problem(["ingressExtraHosts", i], `is ${host} again; remove the duplicate`);
-  });
-  if (!mm.ingressEnabled) {
-    const ingressOnly: [string, boolean][] = [
-      ["ingressAnnotations", Object.keys(mm.ingressAnnotations).length > 0],
-      ["ingressExtraHosts", mm.ingressExtraHosts.length > 0],
-      ["ingressAllowedSourceRanges", mm.ingressAllowedSourceRanges.length > 0],
-      ["ingressClassName", mm.ingressClassName !== undefined],
-      ["tlsSecretName", mm.tlsSecretName !== undefined],
-      ["certManagerClusterIssuer", mm.certManagerClusterIssuer !== undefined],
-    ];
-    for (const [key, used] of ingressOnly) {
-      if (used) problem([key], "configures the Ingress, but ingressEnabled is false; remove it (or set it on whatever replaces the Ingress: your Gateway or load balancer)");
+  },
+  (mm, problem) => {
+    if (mm.autoscaling) {
+      if (mm.replicas !== 1 && mm.replicas !== mm.autoscaling.minReplicas) {
+        problem(["replicas"], `is ${mm.replicas} but autoscaling manages the number of pods (the Deployment starts at autoscaling.minReplicas ${mm.autoscaling.minReplicas}); remove replicas`);
+      }
+      if (mm.autoscaling.maxReplicas > 1 && !mm.clustering) {
+        problem(["autoscaling"], `can run up to ${mm.autoscaling.maxReplicas} pods but clustering is off: pods would not see each other's messages; set mattermost.clustering: true (needs the licence) or remove autoscaling`);
+      }
     }
-    if (mm.httpAllowedFrom.length === 0) {
-      problem(["httpAllowedFrom"], "is required with ingressEnabled: false: without an Ingress the NetworkPolicy would admit no one on 8065; name who connects (e.g. { namespace: envoy-gateway-system } for a Gateway, { cidr: 10.0.0.0/16 } for an ALB in IP mode)");
+  },
+  (mm, problem) => {
+    for (const key of Object.keys(mm.serviceMonitor?.labels ?? {})) {
+      if ((STACK_LABELS as readonly string[]).includes(key)) problem(["serviceMonitor", "labels", key], "is one of the stack's own labels, which every object of the environment carries; use another key (e.g. release)");
     }
-  }
+    if (mm.serviceMonitor && !mm.performanceMonitoring) {
+      problem(["serviceMonitor"], "needs performanceMonitoring: true (Mattermost serves metrics on 8067 only then); set it or remove serviceMonitor");
+    }
+  },
+];
 
-  if (mm.autoscaling) {
-    if (mm.replicas !== 1 && mm.replicas !== mm.autoscaling.minReplicas) {
-      problem(["replicas"], `is ${mm.replicas} but autoscaling manages the number of pods (the Deployment starts at autoscaling.minReplicas ${mm.autoscaling.minReplicas}); remove replicas`);
-    }
-    if (mm.autoscaling.maxReplicas > 1 && !mm.clustering) {
-      problem(["autoscaling"], `can run up to ${mm.autoscaling.maxReplicas} pods but clustering is off: pods would not see each other's messages; set mattermost.clustering: true (needs the licence) or remove autoscaling`);
-    }
-  }
-  for (const key of Object.keys(mm.serviceMonitor?.labels ?? {})) {
-    if ((STACK_LABELS as readonly string[]).includes(key)) problem(["serviceMonitor", "labels", key], "is one of the stack's own labels, which every object of the environment carries; use another key (e.g. release)");
-  }
-  if (mm.serviceMonitor && !mm.performanceMonitoring) {
-    problem(["serviceMonitor"], "needs performanceMonitoring: true (Mattermost serves metrics on 8067 only then); set it or remove serviceMonitor");
-  }
+/** Every check of {@link POD_KEY_CHECKS}, one after the other. */
+export function checkPodKeys(mm: PodKeysConfig, problem: Problem, envProblem: (name: string) => string | undefined): void {
+  for (const check of POD_KEY_CHECKS) check(mm, problem, envProblem);
 }
 
 /** The most pods the Deployment may run: what shared files and rollout deadlines are sized for. */
@@ -482,4 +512,12 @@ function hostOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The pod options' checks as one cross-field check of the mattermost section that runs each of
+ * them on its own (crossField), so a key that failed validation silences only the check reading it.
+ */
+export function podKeyChecks(envProblem: (name: string) => string | undefined): CrossFieldCheck<PodKeysConfig> {
+  return crossField<PodKeysConfig>(...POD_KEY_CHECKS.map((check): CrossFieldCheck<PodKeysConfig> => (mm, ctx) => check(mm, (path, message) => ctx.addIssue({ code: "custom", path, message }), envProblem)));
 }
