@@ -153,11 +153,11 @@ export class AppStack extends TerraformStack {
       // A rotated password or key is a new pod template, so the pods restart with it.
       rolloutAnnotations: { [ENV_SECRET_HASH_ANNOTATION]: envSecret.valuesHash },
       ...(registry ? { imagePullSecretName: registry.secretName } : {}),
+      ...(mm.imagePullSecrets.length > 0 ? { existingImagePullSecretNames: mm.imagePullSecrets } : {}),
       // The Jobs run where the servers run, and see the same variables.
       scheduling: schedulingOf(mm),
       envFrom: mm.envFrom,
       envValueFrom: mm.envValueFrom,
-      ...(mm.imagePullSecrets.length > 0 ? { existingImagePullSecretNames: mm.imagePullSecrets } : {}),
     };
     const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod });
     // Writes into the config store come after the migration made sure its tables are there.
