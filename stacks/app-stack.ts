@@ -8,12 +8,15 @@ import { DatabaseCaSecret } from "../constructs/app/database-ca-secret";
 import { DATABASE_CA_MOUNT_DIR, DATABASE_OFFER } from "../constructs/offers/database-offer";
 import { ExistingLicenceSecret } from "../constructs/app/existing-licence-secret";
 import { LicenceSecret } from "../constructs/app/licence-secret";
+import { MattermostAutoscaler } from "../constructs/app/mattermost-autoscaler";
 import { MattermostDisruptionBudget } from "../constructs/app/mattermost-disruption-budget";
 import { ENV_SECRET_HASH_ANNOTATION, MattermostEnvSecret } from "../constructs/app/mattermost-env-secret";
 import { MattermostIngress } from "../constructs/app/mattermost-ingress";
 import { MattermostNetworkPolicy } from "../constructs/app/mattermost-network-policy";
 import { MattermostPodProps, MountedSecret } from "../constructs/app/mattermost-pod";
 import { MattermostServiceAccount } from "../constructs/app/mattermost-service-account";
+import { MattermostServiceMonitor } from "../constructs/app/mattermost-service-monitor";
+import { schedulingOf } from "../constructs/app/pod-options";
 import { FileStore, mattermostSettings, SecretKey } from "../constructs/app/mattermost-settings";
 import { MattermostWorkload } from "../constructs/app/mattermost-workload";
 import { MigrationJob } from "../constructs/app/migration-job";
@@ -151,6 +154,10 @@ export class AppStack extends TerraformStack {
       rolloutAnnotations: { [ENV_SECRET_HASH_ANNOTATION]: envSecret.valuesHash },
       ...(registry ? { imagePullSecretName: registry.secretName } : {}),
       ...(mm.imagePullSecrets.length > 0 ? { existingImagePullSecretNames: mm.imagePullSecrets } : {}),
+      // The Jobs run where the servers run, and see the same variables.
+      scheduling: schedulingOf(mm),
+      envFrom: mm.envFrom,
+      envValueFrom: mm.envValueFrom,
     };
     const migration = new MigrationJob(this, "migration", { environmentName: env, namespace, pod });
     // Writes into the config store come after the migration made sure its tables are there.
@@ -183,13 +190,36 @@ export class AppStack extends TerraformStack {
       serviceAccountName: serviceAccount.name,
       mountServiceAccountToken: serviceAccount.mountToken,
       dependsOn: [migration.job, ...configJobs.map((job) => job.job)],
+      podExtras: {
+        annotations: mm.podAnnotations,
+        labels: mm.podLabels,
+        volumes: mm.extraVolumes,
+        volumeMounts: mm.extraVolumeMounts,
+        containers: mm.extraContainers,
+        initContainers: mm.extraInitContainers,
+      },
+      service: { type: mm.serviceType, annotations: mm.serviceAnnotations, loadBalancerSourceRanges: mm.serviceLoadBalancerSourceRanges },
+      ...(mm.autoscaling ? { autoscaling: mm.autoscaling } : {}),
     });
-    if (mm.replicas > 1) new MattermostDisruptionBudget(this, "disruption-budget", { environmentName: env, namespace });
+    if (mm.autoscaling) {
+      new MattermostAutoscaler(this, "autoscaler", {
+        environmentName: env,
+        namespace,
+        deploymentName: workload.name,
+        ...mm.autoscaling,
+      });
+    }
+    // The fewest pods there will be: a budget only helps when a drain can leave one running.
+    if ((mm.autoscaling?.minReplicas ?? mm.replicas) > 1) new MattermostDisruptionBudget(this, "disruption-budget", { environmentName: env, namespace });
+    if (mm.serviceMonitor) {
+      new MattermostServiceMonitor(this, "service-monitor", { environmentName: env, namespace, port: "metrics", labels: mm.serviceMonitor.labels, interval: mm.serviceMonitor.interval });
+    }
     new MattermostNetworkPolicy(this, "network-policy", {
       environmentName: env,
       namespace,
-      ingressControllerNamespace: mm.ingressControllerNamespace,
-      ingressControllerCidrs: props.network?.ingressControllerCidrs ?? [],
+      // Without an Ingress its controller has no business with the pods; httpAllowedFrom names who does.
+      ...(mm.ingressEnabled ? { ingressControllerNamespace: mm.ingressControllerNamespace, ingressControllerCidrs: props.network?.ingressControllerCidrs ?? [] } : {}),
+      httpSources: mm.httpAllowedFrom.map((s) => (s.cidr ? { cidr: s.cidr } : { namespace: s.namespace!, ...(s.podLabels ? { podLabels: s.podLabels } : {}) })),
       ...(mm.performanceMonitoring ? { metricsNamespace: mm.metricsNamespace } : {}),
       gossip: mm.clustering,
       egress: {
@@ -199,7 +229,7 @@ export class AppStack extends TerraformStack {
         allow: props.network?.egress.allow ?? [],
       },
     });
-    new MattermostIngress(this, "ingress", {
+    if (mm.ingressEnabled) new MattermostIngress(this, "ingress", {
       environmentName: env,
       namespace,
       siteUrl: mm.siteUrl,
@@ -209,6 +239,8 @@ export class AppStack extends TerraformStack {
       ...(mm.tlsSecretName ? { tlsSecretName: mm.tlsSecretName } : {}),
       ...(mm.certManagerClusterIssuer ? { certManagerClusterIssuer: mm.certManagerClusterIssuer } : {}),
       ...(mm.ingressClassName ? { ingressClassName: mm.ingressClassName } : {}),
+      extraHosts: mm.ingressExtraHosts,
+      extraAnnotations: mm.ingressAnnotations,
     });
   }
 

@@ -59,3 +59,19 @@ describe("docs/app.md", () => {
     expect(doc).toMatch(/rtcd/);
   });
 });
+
+describe("docs/app.md, the pod options for Helm users", () => {
+  const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "app.md"), "utf8");
+
+  test.each([
+    ["the Prometheus Operator ignores prometheus.io annotations", "charts/kube-prometheus-stack/README.md", "prometheus.io/scrape"],
+    ["kube-prometheus-stack selects ServiceMonitors by its release", "charts/kube-prometheus-stack/values.yaml", "serviceMonitorSelectorNilUsesHelmValues"],
+    ["kubernetes_manifest needs the cluster at plan time", "docs/resources/manifest.md", "Before you use this"],
+    ["the provider replaces the Deployment's whole spec on update", "kubernetes/resource_kubernetes_deployment_v1.go", "resourceKubernetesDeploymentV1Update"],
+    ["env wins over envFrom", "core/v1 `Container.envFrom`", "Values defined by an Env with a duplicate key will take precedence"],
+    ["an empty header list makes Mattermost take the TCP peer", "server/config/environment.go", "GetIPAddress"],
+  ])("cites the upstream source it rests on: %s", (_claim, where, what) => {
+    expect(doc).toContain(where);
+    expect(doc.replace(/\s+/g, " ")).toContain(what);
+  });
+});

@@ -484,3 +484,216 @@ describe("day two: upgrades that finish, rotations that reach the pods, a destro
     for (const job of jobs) expect(job.spec.ttl_seconds_after_finished).toBeUndefined();
   });
 });
+
+describe("app stack, the pod and service options Helm users rely on (issue 16)", () => {
+  /** Every option at once, on an S3, licensed, clustered environment of our own. */
+  const input = withMattermost(awsInput(), {
+    clustering: true,
+    performanceMonitoring: true,
+    nodeSelector: { "node.kubernetes.io/pool": "chat" },
+    tolerations: [{ key: "dedicated", operator: "Equal", value: "chat", effect: "NoSchedule" }, { key: "spot", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 }],
+    affinity: {
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64"] }] }] } },
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 50, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "app.kubernetes.io/name": "mattermost" } } } },
+        ],
+      },
+    },
+    priorityClassName: "business-critical",
+    podAnnotations: { "linkerd.io/inject": "enabled" },
+    podLabels: { team: "chat" },
+    extraVolumes: [{ name: "ca-bundle", configMap: { name: "corporate-ca" } }, { name: "scratch", emptyDir: { sizeLimit: "1Gi" } }],
+    extraVolumeMounts: [{ name: "ca-bundle", mountPath: "/etc/ssl/corporate", readOnly: true }],
+    extraContainers: [{ name: "log-shipper", image: "fluent/fluent-bit:3.1", volumeMounts: [{ name: "scratch", mountPath: "/scratch" }] }],
+    extraInitContainers: [{ name: "warm-up", image: "busybox:1.36", command: ["true"], resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } } }],
+    envFrom: [{ secretRef: { name: "mattermost-extra" } }, { configMapRef: { name: "mattermost-tuning" }, prefix: "MM_" }],
+    envValueFrom: { MM_GITLABSETTINGS_SECRET: { secretKeyRef: { name: "gitlab-oauth", key: "secret" } }, MM_GITLABSETTINGS_ID: { configMapKeyRef: { name: "gitlab", key: "id" } } },
+    serviceType: "LoadBalancer",
+    serviceAnnotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" },
+    serviceLoadBalancerSourceRanges: ["10.0.0.0/8"],
+    httpAllowedFrom: [{ cidr: "10.0.0.0/16" }, { namespace: "envoy-gateway-system", podLabels: { "gateway.envoyproxy.io/owning-gateway-name": "chat" } }],
+    ingressAnnotations: { "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600" },
+    ingressExtraHosts: ["mattermost.test"],
+    autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 85 },
+    serviceMonitor: { labels: { release: "kube-prometheus-stack" } },
+  });
+  const stack = appOf(input, "helm");
+  const deployment = deploymentOf(stack);
+  const pod = deployment.spec.template.spec;
+  const jobs = resources(stack, "kubernetes_job_v1");
+
+  test("nodeSelector, tolerations, affinity and priority class reach the Deployment, in the provider's shape", () => {
+    expect(pod.node_selector).toEqual({ "node.kubernetes.io/pool": "chat" });
+    expect(pod.toleration).toEqual([
+      { key: "dedicated", operator: "Equal", value: "chat", effect: "NoSchedule" },
+      { key: "spot", operator: "Exists", effect: "NoExecute", toleration_seconds: "30" },
+    ]);
+    expect(pod.affinity.node_affinity.required_during_scheduling_ignored_during_execution.node_selector_term).toEqual([
+      { match_expressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64"] }] },
+    ]);
+    expect(pod.affinity.pod_anti_affinity.preferred_during_scheduling_ignored_during_execution).toEqual([
+      { weight: 50, pod_affinity_term: { topology_key: "kubernetes.io/hostname", label_selector: [{ match_labels: { "app.kubernetes.io/name": "mattermost" } }] } },
+    ]);
+    expect(pod.priority_class_name).toBe("business-critical");
+    // The fixed spread stays next to the user's affinity.
+    expect(pod.topology_spread_constraint).toHaveLength(2);
+  });
+
+  test("every Job (migration, plugins, SAML certificate) gets the same scheduling, or it could not run on a tainted node group", () => {
+    const withJobs = appOf(
+      withMattermost(input, { plugins: ["com.github.matterpoll.matterpoll"], saml: { preset: "ubuntu-sso", idpCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" } }),
+      "helm",
+    );
+    const all = resources(withJobs, "kubernetes_job_v1");
+    expect(all.map((j) => j.metadata.name.replace(/-[0-9a-f]+$/, "")).sort()).toEqual(["mattermost-helm-migrate", "mattermost-helm-plugins", "mattermost-helm-saml-certificate"]);
+    for (const job of all) {
+      const spec = job.spec.template.spec;
+      expect([job.metadata.name, spec.node_selector, spec.toleration, spec.affinity, spec.priority_class_name]).toEqual([job.metadata.name, pod.node_selector, pod.toleration, pod.affinity, pod.priority_class_name]);
+    }
+  });
+
+  test("pod annotations and labels are added; the stack's labels and the selector stay", () => {
+    const metadata = deployment.spec.template.metadata;
+    expect(metadata.annotations["linkerd.io/inject"]).toBe("enabled");
+    expect(metadata.annotations["prometheus.io/scrape"]).toBe("true");
+    expect(metadata.labels.team).toBe("chat");
+    expect(Object.entries(deployment.spec.selector.match_labels).every(([k, v]) => metadata.labels[k] === v)).toBe(true);
+    // Only the servers: a Job's pods never carry them.
+    expect(jobs[0].spec.template.metadata.labels.team).toBeUndefined();
+  });
+
+  test("extra volumes and mounts are the servers' (after the stack's), never the migration Job's", () => {
+    const extraNames = ["ca-bundle", "scratch"];
+    expect(pod.volume.slice(-2)).toEqual([
+      { name: "ca-bundle", config_map: { name: "corporate-ca" } },
+      { name: "scratch", empty_dir: { size_limit: "1Gi" } },
+    ]);
+    expect(containerOf(stack).volume_mount.slice(-1)).toEqual([{ name: "ca-bundle", mount_path: "/etc/ssl/corporate", read_only: true }]);
+    const jobPod = onlyResource(stack, "kubernetes_job_v1").spec.template.spec;
+    expect((jobPod.volume ?? []).filter((v: any) => extraNames.includes(v.name))).toEqual([]);
+    expect((jobPod.container[0].volume_mount ?? []).filter((m: any) => extraNames.includes(m.name))).toEqual([]);
+  });
+
+  test("sidecars and init containers get the restricted security context and resources unless they bring their own", () => {
+    const [mattermost, sidecar] = pod.container;
+    expect(mattermost.name).toBe("mattermost");
+    expect(sidecar.name).toBe("log-shipper");
+    expect(sidecar.security_context).toEqual(mattermost.security_context);
+    expect(sidecar.resources).toEqual({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
+    expect(sidecar.volume_mount).toEqual([{ name: "scratch", mount_path: "/scratch" }]);
+    const [init] = pod.init_container;
+    expect(init).toMatchObject({ name: "warm-up", image: "busybox:1.36", command: ["true"], resources: { limits: { cpu: "100m", memory: "32Mi" } } });
+    expect(init.security_context).toEqual(mattermost.security_context);
+  });
+
+  test("a sidecar that brings a privileged security context fails the security policy at synth", () => {
+    const privileged = withMattermost(input, { extraContainers: [{ name: "debug", image: "busybox:1.36", securityContext: { privileged: true, allowPrivilegeEscalation: true } }] });
+    expect(() => appOf(privileged, "helm")).toThrow(/pods-hardened: container debug allows privilege escalation/);
+  });
+
+  test("envFrom and envValueFrom reach the servers and the migration alike, after the stack's variables", () => {
+    const server = containerOf(stack);
+    const migration = onlyResource(stack, "kubernetes_job_v1").spec.template.spec.container[0];
+    expect(server.env_from).toEqual([{ secret_ref: { name: "mattermost-extra" } }, { prefix: "MM_", config_map_ref: { name: "mattermost-tuning" } }]);
+    expect(migration.env_from).toEqual(server.env_from);
+    expect(envOf(stack).MM_GITLABSETTINGS_SECRET).toEqual({ name: "MM_GITLABSETTINGS_SECRET", value_from: { secret_key_ref: { name: "gitlab-oauth", key: "secret" } } });
+    expect(envOf(stack).MM_GITLABSETTINGS_ID).toEqual({ name: "MM_GITLABSETTINGS_ID", value_from: { config_map_key_ref: { name: "gitlab", key: "id" } } });
+    expect(migration.env).toEqual(server.env);
+  });
+
+  test("a secret through envValueFrom needs no waiver, where the same secret in extraEnv is refused and pointed there", () => {
+    // `stack` above synthesized under the policy with MM_GITLABSETTINGS_SECRET from a Secret.
+    expect(envOf(stack).MM_GITLABSETTINGS_SECRET.value).toBeUndefined();
+    const literal = withMattermost(awsInput(), { extraEnv: { MM_GITLABSETTINGS_SECRET: "hunter2" } });
+    expect(() => appOf(literal, "helm")).toThrow(/extraEnv[\s\S]*MM_GITLABSETTINGS_SECRET[\s\S]*carries a secret[\s\S]*give it from a Secret with envValueFrom/);
+  });
+
+  test("a sidecar's literal secret-looking variable fails the policy (secrets-not-literal): envValueFrom is the way", () => {
+    const literal = withMattermost(input, { extraContainers: [{ name: "shipper", image: "fluent/fluent-bit:3.1", env: { SHIPPER_PASSWORD: "hunter2" } }] });
+    expect(() => appOf(literal, "helm")).toThrow(/secrets-not-literal: container shipper sets SHIPPER_PASSWORD as a literal value; use a secretKeyRef/);
+  });
+
+  test("the Service takes the type, annotations and source ranges", () => {
+    const service = onlyResource(stack, "kubernetes_service_v1");
+    expect(service.spec.type).toBe("LoadBalancer");
+    expect(service.spec.load_balancer_source_ranges).toEqual(["10.0.0.0/8"]);
+    expect(service.metadata.annotations).toEqual({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" });
+  });
+
+  test("the NetworkPolicy admits the named sources on 8065 besides the ingress controller", () => {
+    const rules = onlyResource(stack, "kubernetes_network_policy_v1").spec.ingress;
+    const http = rules.filter((r: any) => r.ports.some((p: any) => p.port === "8065"));
+    expect(http).toEqual([
+      { from: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ port: "8065", protocol: "TCP" }] },
+      {
+        from: [
+          { ip_block: { cidr: "10.0.0.0/16" } },
+          { namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "envoy-gateway-system" } }, pod_selector: { match_labels: { "gateway.envoyproxy.io/owning-gateway-name": "chat" } } },
+        ],
+        ports: [{ port: "8065", protocol: "TCP" }],
+      },
+    ]);
+  });
+
+  test("the Ingress routes the extra hosts too and takes the extra annotations over the stack's", () => {
+    const ingress = onlyResource(stack, "kubernetes_ingress_v1");
+    expect(ingress.spec.rule.map((r: any) => r.host)).toEqual(["chat.test", "mattermost.test"]);
+    expect(ingress.spec.tls[0].hosts).toEqual(["chat.test", "mattermost.test"]);
+    expect(ingress.metadata.annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]).toBe("3600");
+    expect(ingress.metadata.annotations["nginx.ingress.kubernetes.io/proxy-body-size"]).toBe("100m");
+  });
+
+  test("with the Ingress off: no Ingress, and the NetworkPolicy admits only what the user names on 8065", () => {
+    const off = appOf(withMattermost(awsInput(), { ingressEnabled: false, httpAllowedFrom: [{ namespace: "envoy-gateway-system" }] }), "helm");
+    expect(resources(off, "kubernetes_ingress_v1")).toEqual([]);
+    // Nothing in front is known to overwrite X-Real-IP: Mattermost trusts no header and takes the TCP peer.
+    expect(envOf(off).MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER).toEqual({ name: "MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER", value: "" });
+    // With other sources let in next to the ingress controller, they could forge the header too.
+    expect(envOf(stack).MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER.value).toBe("");
+    expect(envOf(appOf(awsInput(), "helm")).MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER.value).toBe("X-Real-IP");
+    expect(onlyResource(off, "kubernetes_network_policy_v1").spec.ingress).toEqual([
+      { from: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "envoy-gateway-system" } } }], ports: [{ port: "8065", protocol: "TCP" }] },
+    ]);
+  });
+
+  test("the autoscaler owns the replica count: the Deployment starts at minReplicas and Terraform ignores the count", () => {
+    const hpa = onlyResource(stack, "kubernetes_horizontal_pod_autoscaler_v2");
+    expect(hpa.spec.min_replicas).toBe(2);
+    expect(hpa.spec.max_replicas).toBe(6);
+    expect(hpa.spec.scale_target_ref).toEqual({ api_version: "apps/v1", kind: "Deployment", name: deployment.metadata.name });
+    expect(hpa.spec.metric).toEqual([
+      { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", average_utilization: 70 } } },
+      { type: "Resource", resource: { name: "memory", target: { type: "Utilization", average_utilization: 85 } } },
+    ]);
+    expect(deployment.spec.replicas).toBe("2");
+    expect(deployment.lifecycle.ignore_changes).toEqual(["spec[0].replicas"]);
+    // Terraform waits for a rollout of as many pods as the autoscaler may run.
+    expect(deployment.timeouts.update).toBe(`${6 * 485 + 60}s`);
+  });
+
+  test("the PodDisruptionBudget follows the autoscaler's minimum", () => {
+    expect(resources(stack, "kubernetes_pod_disruption_budget_v1")).toHaveLength(1);
+    const single = appOf(withMattermost(awsInput(), { clustering: true, autoscaling: { minReplicas: 1, maxReplicas: 3 } }), "helm");
+    expect(resources(single, "kubernetes_pod_disruption_budget_v1")).toEqual([]);
+    expect(deploymentOf(single).spec.replicas).toBe("1");
+  });
+
+  test("without an autoscaler the Deployment owns its replicas (no ignore_changes) and no HPA exists", () => {
+    const plain = appOf(withMattermost(awsInput(), { clustering: true, replicas: 3 }), "helm");
+    expect(deploymentOf(plain).spec.replicas).toBe("3");
+    expect(deploymentOf(plain).lifecycle).toBeUndefined();
+    expect(resources(plain, "kubernetes_horizontal_pod_autoscaler_v2")).toEqual([]);
+  });
+
+  test("a ServiceMonitor selects the Service's metrics port, with the labels Prometheus selects by", () => {
+    const monitor = onlyResource(stack, "kubernetes_manifest").manifest;
+    expect(monitor.apiVersion).toBe("monitoring.coreos.com/v1");
+    expect(monitor.kind).toBe("ServiceMonitor");
+    expect(monitor.metadata.labels.release).toBe("kube-prometheus-stack");
+    const service = onlyResource(stack, "kubernetes_service_v1");
+    expect(Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => service.metadata.labels[k] === v)).toBe(true);
+    expect(service.spec.port.map((p: any) => p.name)).toContain(monitor.spec.endpoints[0].port);
+    expect(monitor.spec.endpoints[0]).toEqual({ port: "metrics", path: "/metrics", interval: "30s" });
+  });
+});

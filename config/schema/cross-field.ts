@@ -14,14 +14,16 @@ class UnparsedKey extends Error {}
  * a check without `when` is skipped when `util.aborted(payload)`), so a cross-field problem used to
  * appear only on the run after the field errors were fixed. A check with `when` runs anyway, on a
  * value whose failed keys hold whatever the input had there. So each check reads the value through a
- * view that throws when it reads a key with an issue (or inside one): that check stops there, and
- * the field error already says what to fix. Unknown keys are not issues of any value.
+ * view that throws when it reads a key with a shape issue (or inside one): that check stops there,
+ * and the field error already says what to fix. Unknown keys, and the custom issues of other
+ * refinements (the value parsed, it is only refused), are not shape issues.
  *
  * A check stops at the first failed key it reads: give independent checks as separate functions.
  */
 export function crossField<T>(...checks: readonly CrossFieldCheck<T>[]): CrossFieldCheck<T> {
   return (value, ctx) => {
-    const failed = ctx.issues.filter((issue) => issue.code !== "unrecognized_keys").map((issue) => (issue.path ?? []).map(String));
+    // Refinements' own issues ("custom") leave a value of the right shape: only shape errors stop a check.
+    const failed = ctx.issues.filter((issue) => issue.code !== "unrecognized_keys" && issue.code !== "custom").map((issue) => (issue.path ?? []).map(String));
     const view = guarded(value, [], failed) as T;
     for (const check of checks) {
       try {

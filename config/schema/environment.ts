@@ -107,7 +107,13 @@ export const environmentSchema = environmentShape
         }
       }),
       check((env, problem) => {
-        if (env.mattermost.ingressAllowedSourceRanges.length > 0 && !env.network.ingressSeesClientAddress) {
+        const mm = env.mattermost;
+        if (mm.autoscaling && mm.autoscaling.maxReplicas > 1 && env.storage.kind === "local" && env.storage.accessMode !== "ReadWriteMany") {
+          problem(["storage", "accessMode"], `is ${env.storage.accessMode} but mattermost.autoscaling may run ${mm.autoscaling.maxReplicas} pods: pods need shared files; use ReadWriteMany or storage.kind: s3`);
+        }
+      }),
+      check((env, problem) => {
+        if (env.mattermost.ingressEnabled && env.mattermost.ingressAllowedSourceRanges.length > 0 && !env.network.ingressSeesClientAddress) {
           problem(
             ["mattermost", "ingressAllowedSourceRanges"],
             "only works when nginx sees each client's own address: behind a load balancer with the default externalTrafficPolicy: Cluster every client arrives from a node address and is let in; give the controller's Service externalTrafficPolicy: Local (or PROXY protocol), then set network.ingressSeesClientAddress: true (docs/network.md)",

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { crossField, EVEN_AFTER_FIELD_ERRORS } from "./cross-field";
 import { cidr, imageReference, kubernetesName, port, urlWithScheme } from "./common";
 import { isSecretSetting, managingKey, metadataEntries, SECRET_FROM_STACK, UNTRUSTED_CONNECTIONS_ENV, urlWithCredentials } from "./mattermost-env";
+import { podKeyChecks, podKeys, PodKeysConfig } from "./pod";
 
 /**
  * The psql image of the Jobs that write into Mattermost's config store (they receive the database
@@ -113,7 +114,7 @@ const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx)
       problem("carries or locates a secret and is set by the stack from a Kubernetes Secret; remove it from extraEnv (database, storage and licence come from the offers and the variable mattermost_licence, the SMTP password from smtp_password)");
     } else if (isSecretSetting(name)) {
       problem(
-        "carries a secret (Mattermost masks it in its config), and extraEnv values are literal: it would sit in clear in the Deployment, the plan and the state; remove it from extraEnv and set it once in the System Console, which keeps it in the database-backed config",
+        "carries a secret (Mattermost masks it in its config), and extraEnv values are literal: it would sit in clear in the Deployment, the plan and the state; remove it from extraEnv and give it from a Secret with envValueFrom (e.g. envValueFrom: { NAME: { secretKeyRef: { name: my-secret, key: value } } }), or set it once in the System Console, which keeps it in the database-backed config",
       );
     } else if (managingKey(name)) {
       problem(`is managed by ${managingKey(name)}; set that key instead of overriding it in extraEnv`);
@@ -126,6 +127,20 @@ const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx)
     }
   }
 });
+
+/**
+ * Why a variable read from a Secret or ConfigMap (envValueFrom) may not be set, or undefined when it
+ * may: not a variable name, set by the stack from its own Secret, or managed by a key. A secret
+ * setting is welcome here: its value stays in the user's Secret, never in the Deployment.
+ */
+export function envNameProblem(name: string): string | undefined {
+  if (!ENV_NAME.test(name)) return "is not an environment variable name; use letters, digits and '_', not starting with a digit (e.g. MM_SERVICESETTINGS_ENABLELOCALMODE)";
+  if ((RESERVED_ENV as readonly string[]).includes(name.toUpperCase())) {
+    return "carries or locates a secret and is set by the stack from a Kubernetes Secret; remove it from extraEnv (database, storage and licence come from the offers and the variable mattermost_licence, the SMTP password from smtp_password)";
+  }
+  const key = managingKey(name);
+  return key ? `is managed by ${key}; set that key instead of overriding it in extraEnv` : undefined;
+}
 
 /** Mattermost's editions: Team Edition is built without the enterprise code and never uses a licence. */
 export type Edition = "team" | "enterprise";
@@ -210,6 +225,8 @@ export const mattermostSchema = z
       .optional(),
     /** Pull Secrets that exist in `kubernetes.namespace` (kubernetes.io/dockerconfigjson), for every pod and Job. */
     imagePullSecrets: z.array(kubernetesName).default([]),
+    // Scheduling, extra volumes and containers, env from Secrets, Service, Ingress, autoscaler, ServiceMonitor (pod.ts).
+    ...podKeys,
   })
   .strict()
   // Independent checks (crossField): each runs even when other keys failed.
@@ -273,7 +290,9 @@ export const mattermostSchema = z
     if (mm.outboundProxyExceptions.length > 0 && !mm.outboundProxy) {
       problem(["outboundProxyExceptions"], "has no effect without outboundProxy; set outboundProxy or remove it");
     }
-  }), EVEN_AFTER_FIELD_ERRORS);
+  },
+  // The pod options' checks (config/schema/pod.ts), on their own: they run even when a key above failed.
+  (mm, ctx) => podKeyChecks(envNameProblem)(mm, ctx as unknown as z.core.$RefinementCtx<PodKeysConfig>)), EVEN_AFTER_FIELD_ERRORS);
 
 function parseUrl(value: string): URL | undefined {
   try {

@@ -17,6 +17,13 @@ export interface MattermostIngressProps {
   readonly ingressClassName?: string;
   readonly allowedSourceRanges: readonly string[];
   readonly maxFileSizeMb: number;
+  /** More hosts routed to the same Service (and in the TLS block with https). Default: none. */
+  readonly extraHosts?: readonly string[];
+  /**
+   * More annotations, applied after the stack's, so they may change e.g. the proxy timeouts. The
+   * schema refuses those a key sets (body size, allow-list, cluster issuer, ssl-redirect). Default: none.
+   */
+  readonly extraAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** The nginx Ingress for the site URL's host: TLS with https, upload limit, optional allow-list. */
@@ -40,18 +47,17 @@ export class MattermostIngress extends Construct {
       ...(https ? {} : { "nginx.ingress.kubernetes.io/ssl-redirect": "false" }),
       ...(props.allowedSourceRanges.length > 0 ? { "nginx.ingress.kubernetes.io/whitelist-source-range": props.allowedSourceRanges.join(",") } : {}),
       ...(https && props.certManagerClusterIssuer ? { "cert-manager.io/cluster-issuer": props.certManagerClusterIssuer } : {}),
+      ...props.extraAnnotations,
     };
+    const hosts = [url.hostname, ...(props.extraHosts ?? [])];
+    const backend = { service: { name: props.serviceName, port: { number: HTTP_PORT } } };
     this.ingress = new IngressV1(this, "ingress", {
       metadata: { name: `mattermost-${props.environmentName}`, namespace: props.namespace, labels: mattermostLabels(props.environmentName, "ingress"), annotations },
       spec: {
         ...(props.ingressClassName ? { ingressClassName: props.ingressClassName } : {}),
-        rule: [
-          {
-            host: url.hostname,
-            http: { path: [{ path: "/", pathType: "Prefix", backend: { service: { name: props.serviceName, port: { number: HTTP_PORT } } } }] },
-          },
-        ],
-        ...(https ? { tls: [{ hosts: [url.hostname], ...(props.tlsSecretName ? { secretName: props.tlsSecretName } : {}) }] } : {}),
+        rule: hosts.map((host) => ({ host, http: { path: [{ path: "/", pathType: "Prefix", backend }] } })),
+        // One certificate (tlsSecretName) for every host: cert-manager asks for all of them in it.
+        ...(https ? { tls: [{ hosts, ...(props.tlsSecretName ? { secretName: props.tlsSecretName } : {}) }] } : {}),
       },
     });
   }

@@ -9,19 +9,29 @@ import { serverSelector } from "./mattermost-workload";
 export interface MattermostNetworkPolicyProps {
   readonly environmentName: string;
   readonly namespace: string;
-  /** Namespace of the ingress controller, let in on 8065. */
-  readonly ingressControllerNamespace: string;
+  /** Namespace of the ingress controller, let in on 8065; omitted when there is no Ingress. */
+  readonly ingressControllerNamespace?: string;
   /**
    * Networks the ingress controller connects from when it runs on hostNetwork (its node's address
-   * matches no namespace selector). Default none.
+   * matches no namespace selector). Default none; only with ingressControllerNamespace.
    */
   readonly ingressControllerCidrs?: readonly string[];
+  /** More sources let in on 8065 (a Gateway's namespace, a load balancer's network). Default: none. */
+  readonly httpSources?: readonly HttpSource[];
   /** Namespace of the metrics scraper, let in on 8067; omitted when metrics are off. */
   readonly metricsNamespace?: string;
   /** Let Mattermost pods gossip with each other on 8074 TCP and UDP. */
   readonly gossip: boolean;
   /** Where the pods may connect. Default: DNS, the database port on private networks, the public internet. */
   readonly egress?: MattermostEgress;
+}
+
+/** A source the policy admits on 8065: pods of a namespace (optionally only some), or a network. */
+export type HttpSource = { readonly namespace: string; readonly podLabels?: Readonly<Record<string, string>> } | { readonly cidr: string };
+
+function peerOf(source: HttpSource) {
+  if ("cidr" in source) return { ipBlock: { cidr: source.cidr } };
+  return { ...namespaceNamed(source.namespace), ...(source.podLabels ? { podSelector: { matchLabels: { ...source.podLabels } } } : {}) };
 }
 
 /** Where Mattermost's pods may connect. */
@@ -93,7 +103,10 @@ export class MattermostNetworkPolicy extends Construct {
     super(scope, id);
     const selector = serverSelector(props.environmentName);
     const egress = props.egress;
-    const controllerPeers = [namespaceNamed(props.ingressControllerNamespace), ...(props.ingressControllerCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } }))];
+    // Without an Ingress its controller has no business with the pods (httpSources names who has).
+    const controllerPeers = props.ingressControllerNamespace
+      ? [namespaceNamed(props.ingressControllerNamespace), ...(props.ingressControllerCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } }))]
+      : [];
     const gossipPorts = [
       { port: String(GOSSIP_PORT), protocol: "TCP" },
       { port: String(GOSSIP_PORT), protocol: "UDP" },
@@ -104,7 +117,8 @@ export class MattermostNetworkPolicy extends Construct {
         podSelector: { matchLabels: selector },
         policyTypes: egress ? ["Ingress", "Egress"] : ["Ingress"],
         ingress: [
-          { from: controllerPeers, ports: tcp(HTTP_PORT) },
+          ...(controllerPeers.length > 0 ? [{ from: controllerPeers, ports: tcp(HTTP_PORT) }] : []),
+          ...((props.httpSources ?? []).length > 0 ? [{ from: props.httpSources!.map(peerOf), ports: tcp(HTTP_PORT) }] : []),
           ...(props.metricsNamespace ? [{ from: [namespaceNamed(props.metricsNamespace)], ports: tcp(METRICS_PORT) }] : []),
           ...(props.gossip ? [{ from: [{ podSelector: { matchLabels: selector } }], ports: gossipPorts }] : []),
         ],

@@ -1,6 +1,7 @@
 import type { DeploymentV1SpecTemplateSpecContainer, DeploymentV1SpecTemplateSpecVolume } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import type { MattermostConfig } from "../../config/schema/mattermost";
 import { DATA_DIRECTORY, GOSSIP_PORT, HTTP_PORT, METRICS_PORT, MattermostSettings } from "./mattermost-settings";
+import { PodScheduling, podScheduling, providerEnvFrom, providerEnvValueFrom } from "./pod-options";
 
 /** A Secret mounted read-only as files. */
 export interface MountedSecret {
@@ -42,6 +43,15 @@ export interface MattermostPodProps {
    * Values derived from secrets must stay sensitive (never `nonsensitive()`).
    */
   readonly rolloutAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * Node selector, tolerations, affinity and priority class: the Deployment and every Job get them,
+   * so a Job can run where the servers run (a tainted node group). Default: none.
+   */
+  readonly scheduling?: PodScheduling;
+  /** Variables from every key of existing Secrets or ConfigMaps (servers and migration alike). Default: none. */
+  readonly envFrom?: MattermostConfig["envFrom"];
+  /** Single variables from Secret or ConfigMap keys (servers and migration alike). Default: none. */
+  readonly envValueFrom?: MattermostConfig["envValueFrom"];
 }
 
 /** uid/gid of the `mattermost` user in the images of image/ and the official ones. */
@@ -119,14 +129,21 @@ export const POD_START_SECONDS =
   IMAGE_PULL_SECONDS + STARTUP_PROBE.periodSeconds * STARTUP_PROBE.failureThreshold + READINESS_PROBE.periodSeconds;
 
 /** The container's env: secret-backed variables through secretKeyRef, the rest as literals. */
-export function containerEnv(props: Pick<MattermostPodProps, "settings" | "envSecretName">) {
+export function containerEnv(props: Pick<MattermostPodProps, "settings" | "envSecretName" | "envValueFrom">) {
   return [
     ...Object.entries(props.settings.fromSecret).map(([name, ref]) => ({
       name,
       valueFrom: { secretKeyRef: typeof ref === "string" ? { name: props.envSecretName, key: ref } : { name: ref!.secretName, key: ref!.key } },
     })),
     ...Object.entries(props.settings.literal).map(([name, value]) => ({ name, value })),
+    // The schema refuses names the stack sets or reserves, so these add variables and replace none.
+    ...providerEnvValueFrom(props.envValueFrom ?? {}),
   ];
+}
+
+/** The pod-spec scheduling fields of the pod (nodeSelector, toleration, affinity, priorityClassName). */
+export function schedulingFields(props: Pick<MattermostPodProps, "scheduling">) {
+  return podScheduling(props.scheduling);
 }
 
 /**
@@ -144,6 +161,9 @@ export function mattermostContainer(props: MattermostPodProps, mode: { serving: 
     image: props.image,
     ...(mode.serving ? {} : { command: mode.command }),
     env: containerEnv(props),
+    // `env` wins over `envFrom` for a name in both (Kubernetes API, core/v1 Container.EnvFrom), so a
+    // Secret read whole can add variables but never change one the stack sets.
+    ...(props.envFrom && props.envFrom.length > 0 ? { envFrom: providerEnvFrom(props.envFrom) } : {}),
     resources: { requests: { ...props.resources.requests }, limits: { ...props.resources.limits } },
     securityContext: CONTAINER_SECURITY_CONTEXT,
     volumeMount: mounts,

@@ -96,6 +96,11 @@ export const TRUSTED_PROXY_HEADER = "X-Real-IP";
  */
 export const CONFIG_REVISION_VARIABLE = "MATTERMOST_CDKTF_CONFIG_REVISION";
 
+/** Whether the ingress controller is the only client of port 8065 (so its X-Real-IP can be trusted). */
+export function ingressOnlyWayIn(mm: { readonly ingressEnabled?: boolean; readonly httpAllowedFrom?: readonly unknown[] }): boolean {
+  return mm.ingressEnabled !== false && (mm.httpAllowedFrom ?? []).length === 0;
+}
+
 /** The ACS URL Mattermost serves: `/login/sso/saml` under the site URL (which has no path: see the schema). */
 export function assertionConsumerServiceUrl(siteUrl: string): string {
   return `${siteUrl.replace(/\/+$/, "")}/login/sso/saml`;
@@ -111,8 +116,12 @@ export function mattermostSettings(input: MattermostSettingsInput): MattermostSe
   const literal: Record<string, string> = {
     MM_SERVICESETTINGS_SITEURL: mm.siteUrl,
     MM_SERVICESETTINGS_LISTENADDRESS: `:${HTTP_PORT}`,
-    // Every request comes through the ingress: take the client's address from its header.
-    MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER: TRUSTED_PROXY_HEADER,
+    // When only the ingress controller reaches the pods, take the client's address from its header.
+    // Without the Ingress, or with other sources let in (httpAllowedFrom), a client could send the
+    // header itself: trust none. An empty value is the list [""] (server/config/environment.go,
+    // applyEnvKey: strings.Split), and GetIPAddress then falls back to the TCP peer; a stored list
+    // (older releases stored X-Forwarded-For and X-Real-IP) is overridden.
+    MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER: ingressOnlyWayIn(mm) ? TRUSTED_PROXY_HEADER : "",
     MM_INSTALL_TYPE: INSTALL_TYPE,
     MM_SQLSETTINGS_DRIVERNAME: "postgres",
     MM_LOGSETTINGS_ENABLECONSOLE: "true",

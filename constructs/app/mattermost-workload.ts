@@ -1,17 +1,21 @@
-import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { DeploymentV1, DeploymentV1SpecTemplateSpecContainerVolumeMount } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { mattermostLabels } from "../shared/labels";
+import type { MattermostConfig } from "../../config/schema/mattermost";
 import {
+  CONTAINER_SECURITY_CONTEXT,
   imagePullSecrets,
   MattermostPodProps,
   mattermostContainer,
   mattermostVolumes,
   POD_SECURITY_CONTEXT,
   POD_START_SECONDS,
+  schedulingFields,
   TERMINATION_GRACE_SECONDS,
 } from "./mattermost-pod";
+import { providerExtraContainer, providerVolumeMounts, providerVolumes } from "./pod-options";
 import { HTTP_PORT, METRICS_PORT } from "./mattermost-settings";
 
 /** Props of {@link MattermostWorkload}. */
@@ -25,7 +29,43 @@ export interface MattermostWorkloadProps {
   readonly mountServiceAccountToken: boolean;
   /** What must be done before the pods roll (the migration Job). */
   readonly dependsOn?: ITerraformDependable[];
+  /** What only the serving pods get, never the Jobs: annotations, labels, extra volumes, sidecars. Default: none. */
+  readonly podExtras?: Partial<ServingPodExtras>;
+  /** The Service's type, annotations and (LoadBalancer) source ranges. Default: ClusterIP, no annotations. */
+  readonly service?: Partial<ServiceOptions>;
+  /**
+   * A HorizontalPodAutoscaler owns the number of pods: the Deployment starts at `minReplicas` and
+   * Terraform ignores later changes of it; rollout deadlines are sized for `maxReplicas`.
+   */
+  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number };
 }
+
+/** The serving pods' own extras, as the environment file gives them. */
+export interface ServingPodExtras {
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Extra pod labels; the stack's own (and so the selector) always win. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly volumes: MattermostConfig["extraVolumes"];
+  /** Mounts of `volumes` into the Mattermost container. */
+  readonly volumeMounts: MattermostConfig["extraVolumeMounts"];
+  readonly containers: MattermostConfig["extraContainers"];
+  readonly initContainers: MattermostConfig["extraInitContainers"];
+}
+
+/** The Service's options. */
+export interface ServiceOptions {
+  readonly type: "ClusterIP" | "NodePort" | "LoadBalancer";
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly loadBalancerSourceRanges: readonly string[];
+}
+
+/**
+ * Terraform address of the Deployment's replica count. The provider replaces the whole spec on
+ * update (resourceKubernetesDeploymentV1Update in hashicorp/terraform-provider-kubernetes,
+ * kubernetes/resource_kubernetes_deployment_v1.go: a ReplaceOperation on /spec built from the
+ * configuration), so without ignore_changes every apply would reset the autoscaler's count.
+ */
+export const REPLICAS_ADDRESS = "spec[0].replicas";
 
 /** The pods that serve Mattermost (labels `component: server`), as a Deployment behind a Service. */
 export function serverSelector(environmentName: string): Record<string, string> {
@@ -73,15 +113,19 @@ export class MattermostWorkload extends Construct {
     const labels = mattermostLabels(props.environmentName, "server");
     const selector = serverSelector(props.environmentName);
     const metrics = props.pod.metrics;
-    const deadlines = rolloutDeadlines(props.replicas);
+    const deadlines = rolloutDeadlines(props.autoscaling ? Math.max(props.autoscaling.maxReplicas, props.replicas) : props.replicas);
+    const extras = props.podExtras ?? {};
     const annotations = {
       ...(metrics ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(METRICS_PORT), "prometheus.io/path": "/metrics" } : {}),
+      ...extras.annotations,
       ...props.pod.rolloutAnnotations,
     };
+    const mattermost = mattermostContainer(props.pod, { serving: true });
+    const extraMounts = providerVolumeMounts(extras.volumeMounts ?? []);
     this.deployment = new DeploymentV1(this, "deployment", {
       metadata: { name: this.name, namespace: props.namespace, labels },
       spec: {
-        replicas: String(props.replicas),
+        replicas: String(props.autoscaling ? props.autoscaling.minReplicas : props.replicas),
         selector: { matchLabels: selector },
         strategy: rolloutStrategy(props.pod),
         // The provider stops waiting when Kubernetes reports ProgressDeadlineExceeded
@@ -89,7 +133,7 @@ export class MattermostWorkload extends Construct {
         progressDeadlineSeconds: deadlines.progressDeadlineSeconds,
         template: {
           metadata: {
-            labels,
+            labels: { ...extras.labels, ...labels },
             ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
           },
           spec: {
@@ -98,13 +142,21 @@ export class MattermostWorkload extends Construct {
             enableServiceLinks: false,
             securityContext: POD_SECURITY_CONTEXT,
             ...imagePullSecrets(props.pod),
+            ...schedulingFields(props.pod),
             terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
             topologySpreadConstraint: [
               { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: [{ matchLabels: selector }] },
               { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: [{ matchLabels: selector }] },
             ],
-            container: [mattermostContainer(props.pod, { serving: true })],
-            volume: mattermostVolumes(props.pod, true),
+            ...((extras.initContainers ?? []).length > 0
+              ? { initContainer: extras.initContainers!.map((c) => providerExtraContainer(c, CONTAINER_SECURITY_CONTEXT)) }
+              : {}),
+            container: [
+              extraMounts.length > 0 ? { ...mattermost, volumeMount: [...(mattermost.volumeMount as DeploymentV1SpecTemplateSpecContainerVolumeMount[]), ...extraMounts] } : mattermost,
+              // Sidecars get the Mattermost container's restricted context unless they bring their own.
+              ...(extras.containers ?? []).map((c) => providerExtraContainer(c, CONTAINER_SECURITY_CONTEXT)),
+            ],
+            volume: [...mattermostVolumes(props.pod, true), ...providerVolumes(extras.volumes ?? [])],
           },
         },
       },
@@ -112,11 +164,15 @@ export class MattermostWorkload extends Construct {
       // The provider's default is 10 minutes (resourceKubernetesDeploymentV1), less than 3 pods' startup allowance.
       timeouts: deadlines.timeouts,
       ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
+      ...(props.autoscaling ? { lifecycle: { ignoreChanges: [REPLICAS_ADDRESS] } } : {}),
     });
+    const service = props.service ?? {};
+    const serviceAnnotations = service.annotations ?? {};
     this.service = new ServiceV1(this, "service", {
-      metadata: { name: this.name, namespace: props.namespace, labels },
+      metadata: { name: this.name, namespace: props.namespace, labels, ...(Object.keys(serviceAnnotations).length > 0 ? { annotations: { ...serviceAnnotations } } : {}) },
       spec: {
-        type: "ClusterIP",
+        type: service.type ?? "ClusterIP",
+        ...(service.type === "LoadBalancer" && service.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...service.loadBalancerSourceRanges] } : {}),
         selector,
         port: [
           { name: "http", port: HTTP_PORT, targetPort: String(HTTP_PORT), protocol: "TCP" },

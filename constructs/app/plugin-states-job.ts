@@ -3,7 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "crypto";
 import { mattermostLabels } from "../shared/labels";
-import { CONTAINER_SECURITY_CONTEXT, imagePullSecrets, MattermostPodProps, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD } from "./mattermost-pod";
+import { CONTAINER_SECURITY_CONTEXT, imagePullSecrets, MattermostPodProps, schedulingFields, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD } from "./mattermost-pod";
 
 /** Props of {@link PluginStatesJob}. */
 export interface PluginStatesJobProps {
@@ -57,6 +57,8 @@ export class PluginStatesJob extends Construct {
           spec: {
             ...RUN_ONCE_POD,
             ...imagePullSecrets(props.pod),
+            // Where the servers may run, so may the Job (tainted node groups, node selectors, priority).
+            ...schedulingFields(props.pod),
             container: [
               {
                 name: "enable-plugins",

@@ -5,7 +5,7 @@ import { Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "crypto";
 import { mattermostLabels } from "../shared/labels";
-import { CONTAINER_SECURITY_CONTEXT, imagePullSecrets, MattermostPodProps, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD } from "./mattermost-pod";
+import { CONTAINER_SECURITY_CONTEXT, imagePullSecrets, MattermostPodProps, schedulingFields, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD } from "./mattermost-pod";
 import { SAML_IDP_CERTIFICATE } from "./mattermost-settings";
 import { terraformExpression } from "../shared/terraform-expression";
 
@@ -72,6 +72,8 @@ export class SamlCertificateJob extends Construct {
             ...RUN_ONCE_POD,
             // The same registry credentials as the other pods: the uploader may live in the private registry too.
             ...imagePullSecrets(props.pod),
+            // Where the servers may run, so may the Job (tainted node groups, node selectors, priority).
+            ...schedulingFields(props.pod),
             container: [
               {
                 name: "upload",
