@@ -1,9 +1,9 @@
-import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
+import type { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "crypto";
-import { mattermostLabels } from "../shared/labels";
-import { CONTAINER_SECURITY_CONTEXT, imagePullSecrets, MattermostPodProps, schedulingFields, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD } from "./mattermost-pod";
+import { configStoreJob } from "./config-store-job";
+import type { MattermostPodProps } from "./mattermost-pod";
 
 /** Props of {@link PluginStatesJob}. */
 export interface PluginStatesJobProps {
@@ -47,39 +47,13 @@ export class PluginStatesJob extends Construct {
     super(scope, id);
     const states = pluginStates(props.plugins);
     this.revision = createHash("sha256").update(states).digest("hex").slice(0, 8);
-    const labels = mattermostLabels(props.environmentName, "plugins");
-    this.job = new JobV1(this, "job", {
-      metadata: { name: `mattermost-${props.environmentName}-plugins-${this.revision}`, namespace: props.namespace, labels },
-      spec: {
-        ...RUN_ONCE_JOB,
-        template: {
-          metadata: { labels },
-          spec: {
-            ...RUN_ONCE_POD,
-            ...imagePullSecrets(props.pod),
-            // Where the servers may run, so may the Job (tainted node groups, node selectors, priority).
-            ...schedulingFields(props.pod),
-            container: [
-              {
-                name: "enable-plugins",
-                image: props.clientImage,
-                command: ["sh", "-ec", PLUGIN_STATES_SCRIPT],
-                env: [
-                  { name: "MATTERMOST_DSN", valueFrom: { secretKeyRef: { name: props.pod.envSecretName, key: "dsn" } } },
-                  { name: "PLUGIN_STATES", value: states },
-                ],
-                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-                securityContext: CONTAINER_SECURITY_CONTEXT,
-                volumeMount: props.pod.mountedSecrets.map((s) => ({ name: s.volume, mountPath: s.mountPath, readOnly: true })),
-              },
-            ],
-            volume: mattermostVolumes(props.pod, false),
-          },
-        },
-      },
-      waitForCompletion: true,
-      timeouts: { create: "5m", update: "5m" },
-      ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
+    this.job = configStoreJob(this, "job", {
+      ...props,
+      purpose: "plugins",
+      revision: this.revision,
+      containerName: "enable-plugins",
+      script: PLUGIN_STATES_SCRIPT,
+      env: [{ name: "PLUGIN_STATES", value: states }],
     });
   }
 }

@@ -1,11 +1,12 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DataKubernetesSecretV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-secret-v1";
-import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
+import type { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "crypto";
 import { mattermostLabels } from "../shared/labels";
-import { CONTAINER_SECURITY_CONTEXT, imagePullSecrets, MattermostPodProps, schedulingFields, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD } from "./mattermost-pod";
+import type { MattermostPodProps } from "./mattermost-pod";
+import { configStoreJob } from "./config-store-job";
 import { SAML_IDP_CERTIFICATE } from "./mattermost-settings";
 import { terraformExpression } from "../shared/terraform-expression";
 
@@ -59,42 +60,16 @@ export class SamlCertificateJob extends Construct {
 
   constructor(scope: Construct, id: string, props: SamlCertificateJobProps) {
     super(scope, id);
-    const labels = mattermostLabels(props.environmentName, "saml-certificate");
     const { volume, revision } = props.source.kind === "inline" ? this.fromPem(props, props.source.pem) : this.fromSecret(props, props.source.secretName);
     this.revision = revision;
-    this.job = new JobV1(this, "job", {
-      metadata: { name: `mattermost-${props.environmentName}-saml-certificate-${revision}`, namespace: props.namespace, labels },
-      spec: {
-        ...RUN_ONCE_JOB,
-        template: {
-          metadata: { labels },
-          spec: {
-            ...RUN_ONCE_POD,
-            // The same registry credentials as the other pods: the uploader may live in the private registry too.
-            ...imagePullSecrets(props.pod),
-            // Where the servers may run, so may the Job (tainted node groups, node selectors, priority).
-            ...schedulingFields(props.pod),
-            container: [
-              {
-                name: "upload",
-                image: props.clientImage,
-                command: ["sh", "-ec", SAML_UPLOAD_SCRIPT],
-                env: [{ name: "MATTERMOST_DSN", valueFrom: { secretKeyRef: { name: props.pod.envSecretName, key: "dsn" } } }],
-                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-                securityContext: CONTAINER_SECURITY_CONTEXT,
-                volumeMount: [
-                  ...props.pod.mountedSecrets.map((s) => ({ name: s.volume, mountPath: s.mountPath, readOnly: true })),
-                  { name: "saml-certificate", mountPath: CERTIFICATE_DIR, readOnly: true },
-                ],
-              },
-            ],
-            volume: [...mattermostVolumes(props.pod, false), volume],
-          },
-        },
-      },
-      waitForCompletion: true,
-      timeouts: { create: "5m", update: "5m" },
-      ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
+    this.job = configStoreJob(this, "job", {
+      ...props,
+      purpose: "saml-certificate",
+      revision,
+      containerName: "upload",
+      script: SAML_UPLOAD_SCRIPT,
+      volumeMounts: [{ name: "saml-certificate", mountPath: CERTIFICATE_DIR, readOnly: true }],
+      volumes: [volume],
     });
   }
 
