@@ -334,3 +334,26 @@ export async function psqlOk(connection: string, sql: string): Promise<string> {
   if (!result.ok) throw new Error(`psql failed: ${result.stderr}\nSQL: ${sql}`);
   return result.stdout;
 }
+
+/** A database of its own on one of this run's servers, reached as its owner: a test acting as Mattermost. */
+export interface OwnDatabase {
+  /** postgres:// URI as the owner (TLS, verify-full with the run's CA), as the stacks' DSN would be. */
+  readonly dsn: string;
+  /** PATH with psql first, for scripts that call `psql`. */
+  readonly path: string;
+  /** Runs SQL through psql and returns its unaligned, tuples-only output. */
+  sql(query: string): string;
+}
+
+/** Makes role and database `name` (a plain identifier), the database owned by the role. */
+export async function ownDatabase(server: PostgresServer, name: string): Promise<OwnDatabase> {
+  const password = `${name}-password`;
+  await psqlOk(server.bootstrap, `CREATE ROLE ${name} LOGIN PASSWORD '${password}'`);
+  await psqlOk(server.bootstrap, `CREATE DATABASE ${name} OWNER ${name}`);
+  const dsn = `postgresql://${name}:${encodeURIComponent(password)}@${server.host}:${server.port}/${name}?sslmode=verify-full&sslrootcert=${encodeURIComponent(server.caFile)}`;
+  return {
+    dsn,
+    path: `${DEBIAN_PG15_BIN}:${process.env.PATH}`,
+    sql: (query) => execFileSync(PSQL, ["-X", dsn, "-v", "ON_ERROR_STOP=1", "-At", "-c", query], { encoding: "utf8" }).trim(),
+  };
+}

@@ -7,7 +7,7 @@ import { PSQL_IMAGE } from "../../../config/schema/mattermost";
 import { PLUGIN_STATES_SCRIPT, pluginStates } from "../../../constructs/app/plugin-states-job";
 import { SAML_UPLOAD_SCRIPT } from "../../../constructs/app/saml-certificate-job";
 import { awsInput, environment, onlyResource, StackJson, synthEnvironments, tempDir } from "../../support/synth";
-import { PostgresServer, startPostgres } from "./postgres-server";
+import { OwnDatabase, ownDatabase, PostgresServer, serversOfThisRun, stopAll } from "../../support/postgres";
 
 /** The app stack of an environment built from `input`. */
 function appOf(input: any, name = "dev"): StackJson {
@@ -210,12 +210,18 @@ CREATE TABLE IF NOT EXISTS configurationfiles (name varchar(64) PRIMARY KEY, dat
 `;
 
 describe("the Jobs' SQL on a real PostgreSQL", () => {
-  let pg: PostgresServer;
-  beforeAll(() => {
-    pg = startPostgres();
+  // A database of its own on the run's PostgreSQL 15 (the servers of jest's globalSetup).
+  let servers: PostgresServer[] = [];
+  let stopServers = false;
+  let pg: OwnDatabase;
+  beforeAll(async () => {
+    ({ servers, stop: stopServers } = await serversOfThisRun([15]));
+    pg = await ownDatabase(servers[0], "config_store_jobs");
     pg.sql(CONFIG_TABLES);
+  }, 120_000);
+  afterAll(async () => {
+    if (stopServers) await stopAll(servers);
   });
-  afterAll(() => pg?.stop());
 
   const enable = (plugins: string[]) =>
     execFileSync("sh", ["-ec", PLUGIN_STATES_SCRIPT], { env: { PATH: pg.path, MATTERMOST_DSN: pg.dsn, PLUGIN_STATES: pluginStates(plugins) }, stdio: "pipe" });
