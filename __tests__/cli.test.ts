@@ -225,6 +225,10 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
   const documented = new Map<string, Run>();
   let synth: Run;
 
+  // The documented `cdktf diff <stack>` runs as users run it, without --skip-synth: last and alone,
+  // since it synthesizes again, and after terraform init's leftovers are put in its stack's folder.
+  const diff = representatives.get("diff <stack>")!;
+
   // One synth (with no terraform anywhere on PATH: synth must never need it), then every run at
   // once, three at a time (2 cores): the CLI costs ~1.5 s of CPU a run.
   beforeAll(async () => {
@@ -235,18 +239,21 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
     documented.set("synth", synth);
     const jobs: (() => Promise<void>)[] = [
       ...Object.entries(scenarios).map(([name, { args, env }]) => async () => void (runs[name] = await project.cdktf([...args, "--skip-synth"], env))),
-      ...[...representatives.values()].filter((c) => c[0] !== "synth").map((command) => async () => void documented.set(command.join(" "), await project.cdktf([...command, "--skip-synth"]))),
+      ...[...representatives.values()]
+        .filter((c) => c[0] !== "synth" && c !== diff)
+        .map((command) => async () => void documented.set(command.join(" "), await project.cdktf([...command, "--skip-synth"]))),
     ];
     const worker = async () => {
       for (let job = jobs.shift(); job; job = jobs.shift()) await job();
     };
     await Promise.all([worker(), worker(), worker()]);
     // Last, alone (it synthesizes again): what terraform init left in a stack folder survives.
-    const app = path.join(project.dir, "cdktf.out", "stacks", "production-app");
-    fs.mkdirSync(path.join(app, ".terraform", "providers"), { recursive: true });
-    fs.writeFileSync(path.join(app, ".terraform", "providers", "marker"), "downloaded");
-    fs.writeFileSync(path.join(app, ".terraform.lock.hcl"), "# lock");
-    runs.resynth = await project.cdktf(["diff", "production-app"]);
+    const stack = path.join(project.dir, "cdktf.out", "stacks", diff[1]);
+    fs.mkdirSync(path.join(stack, ".terraform", "providers"), { recursive: true });
+    fs.writeFileSync(path.join(stack, ".terraform", "providers", "marker"), "downloaded");
+    fs.writeFileSync(path.join(stack, ".terraform.lock.hcl"), "# lock");
+    runs.resynth = await project.cdktf(diff);
+    documented.set(diff.join(" "), runs.resynth);
   }, 240_000);
 
   test("cdktf synth works on a machine without terraform and writes every stack", () => {
@@ -257,11 +264,15 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
   });
 
   test("cdktf diff synthesizes again and the stack keeps its .terraform/ and .terraform.lock.hcl", () => {
+    // The documented `cdktf diff <stack>` (diff production-app today), run without --skip-synth.
+    expect(diff).toEqual(["diff", expect.stringMatching(/^production-/)]);
     expect(runs.resynth.status).toBe(0);
-    const app = path.join(project.dir, "cdktf.out", "stacks", "production-app");
-    expect(fs.readFileSync(path.join(app, ".terraform", "providers", "marker"), "utf8")).toBe("downloaded");
-    expect(fs.existsSync(path.join(app, ".terraform.lock.hcl"))).toBe(true);
-    expect(started(runs.resynth.calls, "plan")).toEqual(["production-app"]);
+    // It synthesized again: the synth summary is in its output.
+    expect(runs.resynth.output).toContain("Wrote cdktf.out/");
+    const stack = path.join(project.dir, "cdktf.out", "stacks", diff[1]);
+    expect(fs.readFileSync(path.join(stack, ".terraform", "providers", "marker"), "utf8")).toBe("downloaded");
+    expect(fs.existsSync(path.join(stack, ".terraform.lock.hcl"))).toBe(true);
+    expect(started(runs.resynth.calls, "plan")).toEqual([diff[1]]);
   });
 
   test("after an environment is removed, cdktf synth removes its stack folders instead of failing", () => {
