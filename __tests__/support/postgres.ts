@@ -1,10 +1,13 @@
 import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
-import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { PROJECT_ROOT } from "./synth";
+import { testTempBase } from "./temp-base";
+
+// Not imported from ./synth: globalSetup loads this file in jest's own process, which needs none of
+// the stacks that ./synth loads.
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 /**
  * Real PostgreSQL servers for tests, one per major, set up the way RDS is: the bootstrap superuser
@@ -178,7 +181,7 @@ async function waitUntilReady(log: string, child: ChildProcess, major: number): 
 export async function startServers(majors: readonly number[]): Promise<PostgresServer[]> {
   requireBinaries(majors);
   const owner = serverUser();
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "mmcdktf-pg-"));
+  const root = fs.mkdtempSync(path.join(testTempBase(), "mmcdktf-pg-"));
   fs.chmodSync(root, 0o755);
   const locales = reachable(compiledLocales(), root, "locales", owner);
   const certs = await makeCertificates(root);

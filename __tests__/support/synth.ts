@@ -44,10 +44,15 @@ export function userEnvironmentsDir(): string {
 const temporaryDirs: string[] = [];
 process.on("exit", () => temporaryDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-/** A fresh temporary folder, removed when the test process exits. */
+/**
+ * A fresh temporary folder. Under jest it is inside the test file's own temporary folder, which
+ * the test environment removes when the file is done (support/node-environment.ts); elsewhere it
+ * is removed when the process exits.
+ */
 export function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mmcdktf-${prefix}-`));
-  temporaryDirs.push(dir);
+  const fileTemp = process.env.MMCDKTF_TEST_TEMP;
+  const dir = fs.mkdtempSync(path.join(fileTemp ?? os.tmpdir(), `mmcdktf-${prefix}-`));
+  if (!fileTemp) temporaryDirs.push(dir);
   return dir;
 }
 
