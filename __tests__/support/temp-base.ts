@@ -5,11 +5,11 @@ import * as os from "os";
 const SHM_ROOM = 2 * 1024 ** 3;
 
 /**
- * Where the tests' temporary files go: /dev/shm (tmpfs, in memory) when it is there, writable and
- * has room, else the system temp folder. The suite creates and removes tens of thousands of files
- * (every synth writes cdktf.out/, every terraform run its state, every PostgreSQL server a data
- * folder of about 40 MB); on tmpfs that costs a fraction of the kernel time it costs on a disk file
- * system (measured on the 2-core machine: 4 s less system CPU for a whole run). Kept free of
+ * Where the test files' temporary folders go: /dev/shm (tmpfs, in memory) when it is there,
+ * writable and has room, else the system temp folder. The suite creates and removes tens of
+ * thousands of files (every synth writes cdktf.out/, every terraform run its state); on tmpfs that
+ * costs a fraction of the kernel time it costs on a disk file system (measured on the 2-core
+ * machine, whose /tmp many runs share: 2 to 4 s less system CPU for a whole run). Kept free of
  * imports beyond Node's: the jest environment loads it in every worker.
  */
 export function testTempBase(): string {
