@@ -6,10 +6,16 @@ import { podKeyChecks, podKeys, PodKeysConfig } from "./pod";
 
 /**
  * The psql image of the Jobs that write into Mattermost's config store (they receive the database
- * owner's connection string), pinned by digest: a tag can be re-pushed, a digest cannot. Check or
- * renew it with `docker buildx imagetools inspect postgres:17.6-alpine`.
+ * owner's connection string), pinned by digest: a tag can be re-pushed, a digest cannot. The digest
+ * is the multi-platform index (`application/vnd.oci.image.index.v1+json`, 16 platforms) that
+ * Docker's official-images bot recorded for `postgres:17.11-alpine` (built 17 Sep 2026 on Alpine
+ * 3.24.2): docker-library/repo-info, `repos/postgres/remote/17.11-alpine.md`, commit
+ * 14ad5cc17dd0e9a01079feefc7a59c24536f5291. The earlier default, 17.6-alpine, is not in the copy
+ * of repo-info this was checked against, so its digest could not be verified and was replaced.
+ * Renew: read that file's newest version (or `docker buildx imagetools inspect postgres:<tag>`,
+ * the "Digest" line) and update docs/security.md.
  */
-export const PSQL_IMAGE = "postgres:17.6-alpine@sha256:ef257d85f76e48da1c64832459b59fcaba1a4dac97bf5d7450c77753542eee94";
+export const PSQL_IMAGE = "postgres:17.11-alpine@sha256:b0f9560a2de083e2cc7382e75f808c7381a32852a7ec49117deedb300e552b24";
 
 /** Outgoing mail; the password is the sensitive variable `smtp_password`. */
 export const smtpSchema = z
