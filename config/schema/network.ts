@@ -1,5 +1,8 @@
+import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { cidr, kubernetesName, parseCidr, port } from "./common";
+import type { MattermostConfig } from "./mattermost";
+import type { StorageConfig } from "./storage";
 
 /**
  * Cloud instance metadata services: a pod that reaches them can read the node's cloud credentials.
@@ -11,15 +14,32 @@ export const METADATA_ADDRESSES = ["169.254.169.254/32", "fd00:ec2::254/128"] as
 
 /** The metadata address inside `network` (a CIDR), if any. */
 export function metadataAddressIn(network: string): string | undefined {
-  const outer = parseCidr(network);
-  if (!outer) return undefined;
-  return METADATA_ADDRESSES.find((address) => {
-    const inner = parseCidr(address)!;
-    if (inner.family !== outer.family) return false;
-    const bits = outer.family === "ipv4" ? 32 : 128;
-    const shift = BigInt(bits - outer.prefix);
-    return inner.start >> shift === outer.start >> shift;
-  });
+  return METADATA_ADDRESSES.find((address) => networkContains(network, address));
+}
+
+/** Whether the network `outer` (a CIDR) holds every address of `inner` (a CIDR). */
+function networkContains(outer: string, inner: string): boolean {
+  const o = parseCidr(outer);
+  const i = parseCidr(inner);
+  if (!o || !i || o.family !== i.family || i.prefix < o.prefix) return false;
+  const shift = BigInt((o.family === "ipv4" ? 32 : 128) - o.prefix);
+  return i.start >> shift === o.start >> shift;
+}
+
+/**
+ * Addresses that are not the public internet (IANA special-purpose registries, RFC 6890): cut out
+ * of the internet rule. 169.254.0.0/16 holds the cloud metadata service (169.254.169.254); the
+ * other private ranges hold the VPC, the nodes and the cluster's pods and services.
+ */
+export const IPV4_NOT_INTERNET = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/3"];
+/** IPv6 global unicast (RFC 4291 section 2.4): excludes ULAs (fc00::/7, holding AWS's fd00:ec2::254) and link-local. */
+export const IPV6_INTERNET = "2000::/3";
+
+/** Whether `address` (an IP literal) is one the internet rule reaches. */
+function isInternetAddress(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  const single = `${address.toString()}/${address.kind() === "ipv4" ? 32 : 128}`;
+  if (address.kind() === "ipv6") return networkContains(IPV6_INTERNET, single);
+  return !IPV4_NOT_INTERNET.some((network) => networkContains(network, single));
 }
 
 /** One place Mattermost's pods may connect to: a network, or the pods of a namespace; on some ports or all. */
@@ -47,6 +67,27 @@ export const egressRuleSchema = z
     }
   });
 
+const INTERNET_FORMS =
+  "must be true (the ports Mattermost needs: 443, 80 and those of the servers this file names), false (no public address: list the proxy in network.egress.allow) or { ports: [8443] } to open more ports ({ ports: all } opens every port)";
+
+/** `network.egress.internet` as written. */
+const internetSchema = z
+  .union(
+    [
+      z.boolean(),
+      z
+        .object({
+          /** More TCP ports to open to public addresses, besides those Mattermost needs; or `all`. */
+          ports: z.union([z.array(port).min(1, "lists no port; list the TCP ports to open (e.g. ports: [8443]), or write internet: true"), z.literal("all")], {
+            error: "must be a list of TCP ports (e.g. ports: [8443]) or all",
+          }),
+        })
+        .strict(),
+    ],
+    { error: INTERNET_FORMS },
+  )
+  .default(true);
+
 /**
  * Where Mattermost's pods may connect (the NetworkPolicy's egress) and who may connect to them
  * besides the ingress controller's namespace. See docs/network.md.
@@ -72,10 +113,13 @@ export const networkSchema = z
       .object({
         /**
          * Public internet addresses (everything but private, shared, loopback and link-local ranges,
-         * so never the metadata service): S3, SMTP, the push server, the plugin marketplace, link
-         * previews. Turn off when everything goes through `mattermost.outboundProxy`.
+         * so never the metadata service), on the TCP ports Mattermost's outbound features use:
+         * `true` (default) opens 443 and 80 plus the ports of the servers this file names (SMTP, an
+         * S3 endpoint, the push server, the proxy; see {@link internetEgress}); `{ ports: [...] }`
+         * opens those and the ports listed, `{ ports: all }` every port; `false` none (everything
+         * goes through `mattermost.outboundProxy` or what `allow` lists).
          */
-        internet: z.boolean().default(true),
+        internet: internetSchema,
         /** Namespace of the cluster's DNS (kube-dns/CoreDNS); port 53 there. */
         dnsNamespace: kubernetesName.default("kube-system"),
         /** Private destinations: the database, an SMTP relay, the proxy, an S3 endpoint in the VPC. */
@@ -88,3 +132,108 @@ export const networkSchema = z
 
 export type NetworkConfig = z.output<typeof networkSchema>;
 export type EgressRule = z.output<typeof egressRuleSchema>;
+
+/** A TCP port open to public addresses, and why Mattermost needs it. */
+export interface InternetPort {
+  readonly port: number;
+  readonly why: string;
+}
+
+/**
+ * The TCP ports Mattermost's outbound features use whatever the environment says (docs/network.md,
+ * "Egress", has the sources):
+ * - 443: https. S3 and STS (AWS's public endpoints), the push proxy (Mattermost's default
+ *   `EmailSettings.PushNotificationServer` on a new install is `https://push-test.mattermost.com`:
+ *   mattermost/mattermost server/public/model/config.go, GenericNotificationServer and
+ *   (*EmailSettings).SetDefaults), the marketplace (PluginSettingsDefaultMarketplaceURL
+ *   `https://api.integrations.mattermost.com`), notices, link previews and webhooks to https URLs.
+ * - 80: plain http. Link previews are on by default (ServiceSettings.EnableLinkPreviews defaults to
+ *   true, same file) and fetch the first autolinked URL of a post as written, http:// included
+ *   (server/channels/app/post_metadata.go, getFirstLink and getLinkMetadataForURL); outgoing webhooks
+ *   are on by default (EnableOutgoingWebhooks) and their callback URLs may be http://
+ *   (server/public/model/outgoing_webhook.go, (*OutgoingWebhook).IsValid: IsValidHTTPURL).
+ */
+export const MATTERMOST_INTERNET_PORTS: readonly InternetPort[] = [
+  { port: 443, why: "https: S3, STS, the push proxy, the marketplace, link previews and webhooks" },
+  { port: 80, why: "http: link previews and outgoing webhooks to http:// URLs (both on by default)" },
+];
+
+/** The public internet for the NetworkPolicy: none, every port, or these TCP ports. */
+export type InternetEgress = false | "all" | readonly InternetPort[];
+
+/** What {@link internetEgress} reads: the network section and the servers the environment names. */
+export interface EgressInputs {
+  readonly network?: NetworkConfig;
+  readonly mattermost: Pick<MattermostConfig, "smtp" | "pushNotificationServer" | "outboundProxy">;
+  readonly storage?: StorageConfig;
+}
+
+/**
+ * Where the pods may connect on the public internet, derived in this one place from the
+ * environment: {@link MATTERMOST_INTERNET_PORTS}, plus the port of each server the file names
+ * (`mattermost.smtp`, `storage.endpoint`, `mattermost.pushNotificationServer`,
+ * `mattermost.outboundProxy`) unless that server is reached otherwise (an address or an in-cluster
+ * `<service>.<namespace>.svc` name that `network.egress.allow` lets through on that port, or a private
+ * address, which the internet rule never reaches), plus what `network.egress.internet.ports` adds.
+ * NetworkPolicy cannot name a destination by DNS name (Kubernetes, "Network Policies", "What you
+ * can't do with network policies"), so a server known by name is reached on its port at any public
+ * address.
+ */
+export function internetEgress(env: EgressInputs): InternetEgress {
+  const setting = env.network?.egress.internet ?? true;
+  if (setting === false) return false;
+  if (setting !== true && setting.ports === "all") return "all";
+  const allow = env.network?.egress.allow ?? [];
+  const ports = [...MATTERMOST_INTERNET_PORTS];
+  const add = (port: number, why: string) => {
+    if (!ports.some((p) => p.port === port)) ports.push({ port, why });
+  };
+  for (const server of namedServers(env)) {
+    if (!reachedOtherwise(server.host, server.port, allow)) add(server.port, server.why);
+  }
+  if (setting !== true) for (const port of setting.ports as readonly number[]) add(port, "network.egress.internet.ports");
+  return ports;
+}
+
+/** The servers Mattermost connects to that the environment names, with their TCP port. */
+function namedServers(env: EgressInputs): { host: string; port: number; why: string }[] {
+  const servers: { host: string; port: number; why: string }[] = [];
+  const mm = env.mattermost;
+  if (mm.smtp) servers.push({ host: mm.smtp.host, port: mm.smtp.port, why: `mattermost.smtp (${mm.smtp.host})` });
+  const urls: [string | undefined, string][] = [
+    [env.storage?.kind === "external" ? env.storage.endpoint : undefined, "storage.endpoint"],
+    [mm.pushNotificationServer, "mattermost.pushNotificationServer"],
+    [mm.outboundProxy, "mattermost.outboundProxy"],
+  ];
+  for (const [value, key] of urls) {
+    const url = value ? parseUrl(value) : undefined;
+    if (!url) continue;
+    const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+    servers.push({ host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port, why: `${key} (${url.host})` });
+  }
+  return servers;
+}
+
+/**
+ * Whether `host:port` is reached without the internet rule: an IP address that is not public (the
+ * internet rule never reaches it, only `allow` can), a public address inside an `allow` network open
+ * on that port, or an in-cluster name `<service>.<namespace>.svc[.cluster.local]` (a Service address,
+ * private too: `allow` must list its namespace).
+ */
+function reachedOtherwise(host: string, port: number, allow: readonly EgressRule[]): boolean {
+  if (ipaddr.IPv4.isValidFourPartDecimal(host) || (host.includes(":") && ipaddr.IPv6.isValid(host))) {
+    const address = ipaddr.process(host);
+    if (!isInternetAddress(address)) return true;
+    const single = `${address.toString()}/${address.kind() === "ipv4" ? 32 : 128}`;
+    return allow.some((rule) => rule.cidr !== undefined && (!rule.ports || rule.ports.includes(port)) && networkContains(rule.cidr, single));
+  }
+  return /\.svc(\.cluster\.local)?\.?$/i.test(host);
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
