@@ -236,7 +236,7 @@ describe("app stack options", () => {
     expect(upload.metadata.name).toMatch(/^mattermost-dev-saml-certificate-\$\{substr\(nonsensitive\(sha256\(jsonencode\(data\.kubernetes_secret_v1\.[\w-]+\.data\)\)\), 0, 8\)\}$/);
     const pod = upload.spec.template.spec;
     const container = pod.container[0];
-    expect(container.image).toMatch(/^postgres:17\.6-alpine@sha256:[a-f0-9]{64}$/);
+    expect(container.image).toMatch(/^postgres:17\.11-alpine@sha256:[a-f0-9]{64}$/);
     expect(container.command[2]).toContain("INSERT INTO configurationfiles (name, data, createat, updateat)");
     expect(container.command[2]).toContain("VALUES ('saml-idp.crt', :'cert',");
     expect(container.env).toEqual([{ name: "MATTERMOST_DSN", value_from: { secret_key_ref: { name: expect.any(String), key: "dsn" } } }]);
