@@ -1,5 +1,4 @@
 import { mattermostSchema, PSQL_IMAGE, samlSchema } from "../../config/schema/mattermost";
-import { localInput } from "../support/synth";
 
 /**
  * The psql image of the config-store Jobs receives the database owner's connection string, so its
@@ -18,7 +17,7 @@ describe("the psql image default", () => {
   });
 
   test("is what both config-store Jobs get when the file names no image", () => {
-    const { configJobImage } = mattermostSchema.parse(localInput().mattermost);
+    const { configJobImage } = mattermostSchema.parse({ image: "mattermost/mattermost-team-edition:10.11.4", siteUrl: "http://chat.test" });
     const { certificateUploaderImage } = samlSchema.parse({ preset: "ubuntu-sso" });
     expect([configJobImage, certificateUploaderImage]).toEqual([PSQL_IMAGE, PSQL_IMAGE]);
   });
