@@ -164,7 +164,7 @@ export type InternetEgress = false | "all" | readonly InternetPort[];
 /** What {@link internetEgress} reads: the network section and the servers the environment names. */
 export interface EgressInputs {
   readonly network?: NetworkConfig;
-  readonly mattermost: Pick<MattermostConfig, "smtp" | "pushNotificationServer" | "outboundProxy">;
+  readonly mattermost: Pick<MattermostConfig, "smtp" | "pushNotificationServer" | "outboundProxy"> & { readonly extraEnv?: Readonly<Record<string, string>> };
   readonly storage?: StorageConfig;
 }
 
@@ -172,7 +172,8 @@ export interface EgressInputs {
  * Where the pods may connect on the public internet, derived in this one place from the
  * environment: {@link MATTERMOST_INTERNET_PORTS}, plus the port of each server the file names
  * (`mattermost.smtp`, `storage.endpoint`, `mattermost.pushNotificationServer`,
- * `mattermost.outboundProxy`) unless that server is reached otherwise (an address or an in-cluster
+ * `mattermost.outboundProxy`, and in `mattermost.extraEnv` an LDAP server, Elasticsearch, the
+ * export bucket's endpoint, another marketplace) unless that server is reached otherwise (an address or an in-cluster
  * `<service>.<namespace>.svc` name that `network.egress.allow` lets through on that port, or a private
  * address, which the internet rule never reaches), plus what `network.egress.internet.ports` adds.
  * NetworkPolicy cannot name a destination by DNS name (Kubernetes, "Network Policies", "What you
@@ -205,13 +206,27 @@ function namedServers(env: EgressInputs): { host: string; port: number; why: str
     [mm.pushNotificationServer, "mattermost.pushNotificationServer"],
     [mm.outboundProxy, "mattermost.outboundProxy"],
   ];
+  // Servers set through extraEnv (Mattermost reads MM_<SECTION>_<SETTING> in any letter case).
+  const extra = Object.fromEntries(Object.entries(mm.extraEnv ?? {}).map(([name, value]) => [name.toUpperCase(), value]));
+  const setting = (name: string) => `mattermost.extraEnv ${name}`;
+  if (extra.MM_LDAPSETTINGS_LDAPSERVER) {
+    // LdapSettings.LdapPort defaults to 389 (mattermost/mattermost server/public/model/config.go, (*LdapSettings).SetDefaults).
+    const port = Number(extra.MM_LDAPSETTINGS_LDAPPORT ?? 389);
+    servers.push({ host: extra.MM_LDAPSETTINGS_LDAPSERVER, port, why: `${setting("MM_LDAPSETTINGS_LDAPSERVER")} (${extra.MM_LDAPSETTINGS_LDAPSERVER}:${port})` });
+  }
+  if (extra.MM_FILESETTINGS_EXPORTAMAZONS3ENDPOINT) {
+    // host[:port]; ExportAmazonS3SSL defaults to true (same file, (*FileSettings).SetDefaults).
+    const scheme = /^false$/i.test(extra.MM_FILESETTINGS_EXPORTAMAZONS3SSL ?? "") ? "http" : "https";
+    urls.push([`${scheme}://${extra.MM_FILESETTINGS_EXPORTAMAZONS3ENDPOINT}`, setting("MM_FILESETTINGS_EXPORTAMAZONS3ENDPOINT")]);
+  }
+  for (const name of ["MM_ELASTICSEARCHSETTINGS_CONNECTIONURL", "MM_PLUGINSETTINGS_MARKETPLACEURL"]) urls.push([extra[name], setting(name)]);
   for (const [value, key] of urls) {
     const url = value ? parseUrl(value) : undefined;
     if (!url) continue;
     const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
     servers.push({ host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port, why: `${key} (${url.host})` });
   }
-  return servers;
+  return servers.filter((server) => Number.isInteger(server.port) && server.port >= 1 && server.port <= 65535);
 }
 
 /**

@@ -175,6 +175,19 @@ const CASES: Record<string, [any, number[] | "all" | undefined]> = {
     withMattermost(localInput(), { pushNotificationServer: "https://push.example.com:8443", outboundProxy: "http://proxy.example.com:3128" }),
     [443, 80, 8443, 3128],
   ],
+  "servers set through extraEnv (LDAP, Elasticsearch, the export bucket), any letter case": [
+    withMattermost(localInput(), {
+      extraEnv: {
+        MM_LDAPSETTINGS_LDAPSERVER: "ldap.example.com",
+        mm_ldapsettings_ldapport: 636,
+        MM_ELASTICSEARCHSETTINGS_CONNECTIONURL: "https://search.example.com:9243",
+        MM_FILESETTINGS_EXPORTAMAZONS3ENDPOINT: "exports.example.com:9000",
+      },
+    }),
+    [443, 80, 636, 9000, 9243],
+  ],
+  "an LDAP server on a private address, default port": [withMattermost(localInput(), { extraEnv: { MM_LDAPSETTINGS_LDAPSERVER: "10.0.7.7" } }), [443, 80]],
+  "an LDAP server by name, default port": [withMattermost(localInput(), { extraEnv: { MM_LDAPSETTINGS_LDAPSERVER: "ldap.example.com" } }), [443, 80, 389]],
   "ports added by the file": [withEgress(withMattermost(localInput(), { smtp: SMTP }), { internet: { ports: [5432, 443] } }), [443, 80, 2525, 5432]],
   "every port": [withEgress(localInput(), { internet: { ports: "all" } }), "all"],
   "internet: true": [withEgress(localInput(), { internet: true }), [443, 80]],
