@@ -175,16 +175,17 @@ const CASES: Record<string, [any, number[] | "all" | undefined]> = {
     withMattermost(localInput(), { pushNotificationServer: "https://push.example.com:8443", outboundProxy: "http://proxy.example.com:3128" }),
     [443, 80, 8443, 3128],
   ],
-  "servers set through extraEnv (LDAP, Elasticsearch, the export bucket), any letter case": [
+  "servers set through extraEnv (LDAP, Elasticsearch, the export bucket, rtcd), any letter case": [
     withMattermost(localInput(), {
       extraEnv: {
         MM_LDAPSETTINGS_LDAPSERVER: "ldap.example.com",
         mm_ldapsettings_ldapport: 636,
         MM_ELASTICSEARCHSETTINGS_CONNECTIONURL: "https://search.example.com:9243",
         MM_FILESETTINGS_EXPORTAMAZONS3ENDPOINT: "exports.example.com:9000",
+        MM_CALLS_RTCD_SERVICE_URL: "http://rtcd.example.com:8045",
       },
     }),
-    [443, 80, 636, 9000, 9243],
+    [443, 80, 636, 9000, 9243, 8045],
   ],
   "an LDAP server on a private address, default port": [withMattermost(localInput(), { extraEnv: { MM_LDAPSETTINGS_LDAPSERVER: "10.0.7.7" } }), [443, 80]],
   "an LDAP server by name, default port": [withMattermost(localInput(), { extraEnv: { MM_LDAPSETTINGS_LDAPSERVER: "ldap.example.com" } }), [443, 80, 389]],
