@@ -173,9 +173,9 @@ export interface EgressInputs {
  * environment: {@link MATTERMOST_INTERNET_PORTS}, plus the port of each server the file names
  * (`mattermost.smtp`, `storage.endpoint`, `mattermost.pushNotificationServer`,
  * `mattermost.outboundProxy`, and in `mattermost.extraEnv` an LDAP server, Elasticsearch, the
- * export bucket's endpoint, another marketplace, the Calls plugin's rtcd) unless that server is reached otherwise (an address or an in-cluster
- * `<service>.<namespace>.svc` name that `network.egress.allow` lets through on that port, or a private
- * address, which the internet rule never reaches), plus what `network.egress.internet.ports` adds.
+ * export bucket's endpoint, another marketplace, the Calls plugin's rtcd) unless the internet rule
+ * is not how the pods reach it (see reachedOtherwise), plus what `network.egress.internet.ports`
+ * adds.
  * NetworkPolicy cannot name a destination by DNS name (Kubernetes, "Network Policies", "What you
  * can't do with network policies"), so a server known by name is reached on its port at any public
  * address.
@@ -219,7 +219,8 @@ function namedServers(env: EgressInputs): { host: string; port: number; why: str
     const scheme = /^false$/i.test(extra.MM_FILESETTINGS_EXPORTAMAZONS3SSL ?? "") ? "http" : "https";
     urls.push([`${scheme}://${extra.MM_FILESETTINGS_EXPORTAMAZONS3ENDPOINT}`, setting("MM_FILESETTINGS_EXPORTAMAZONS3ENDPOINT")]);
   }
-  // The Calls plugin's rtcd (docs/app.md, "Calls": the plugin reads these before its own setting).
+  // Elasticsearch, another marketplace, and the Calls plugin's rtcd (docs/app.md, "Calls": the
+  // plugin reads these two before its own setting).
   for (const name of ["MM_ELASTICSEARCHSETTINGS_CONNECTIONURL", "MM_PLUGINSETTINGS_MARKETPLACEURL", "MM_CALLS_RTCD_SERVICE_URL", "MM_CALLS_RTCD_URL"]) {
     urls.push([extra[name], setting(name)]);
   }
