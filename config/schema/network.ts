@@ -190,47 +190,68 @@ export function internetEgress(env: EgressInputs): InternetEgress {
     if (!ports.some((p) => p.port === port)) ports.push({ port, why });
   };
   for (const server of namedServers(env)) {
-    if (!reachedOtherwise(server.host, server.port, allow)) add(server.port, server.why);
+    if (!reachedOtherwise(server.host, server.port, allow)) add(server.port, `${server.path.join(".")} (${server.host.includes(":") ? `[${server.host}]` : server.host}:${server.port})`);
   }
   if (setting !== true) for (const port of setting.ports as readonly number[]) add(port, "network.egress.internet.ports");
   return ports;
 }
 
+/** A server Mattermost connects to that the environment names: where, and the key that names it. */
+interface NamedServer {
+  readonly host: string;
+  readonly port: number;
+  /** The key, as a path (`["mattermost", "smtp", "host"]`). */
+  readonly path: readonly string[];
+}
+
 /** The servers Mattermost connects to that the environment names, with their TCP port. */
-function namedServers(env: EgressInputs): { host: string; port: number; why: string }[] {
-  const servers: { host: string; port: number; why: string }[] = [];
+function namedServers(env: EgressInputs): NamedServer[] {
+  const servers: NamedServer[] = [];
   const mm = env.mattermost;
-  if (mm.smtp) servers.push({ host: mm.smtp.host, port: mm.smtp.port, why: `mattermost.smtp (${mm.smtp.host})` });
-  const urls: [string | undefined, string][] = [
-    [env.storage?.kind === "external" ? env.storage.endpoint : undefined, "storage.endpoint"],
-    [mm.pushNotificationServer, "mattermost.pushNotificationServer"],
-    [mm.outboundProxy, "mattermost.outboundProxy"],
+  if (mm.smtp) servers.push({ host: mm.smtp.host, port: mm.smtp.port, path: ["mattermost", "smtp", "host"] });
+  const urls: [string | undefined, string[]][] = [
+    [env.storage?.kind === "external" ? env.storage.endpoint : undefined, ["storage", "endpoint"]],
+    [mm.pushNotificationServer, ["mattermost", "pushNotificationServer"]],
+    [mm.outboundProxy, ["mattermost", "outboundProxy"]],
   ];
   // Servers set through extraEnv (Mattermost reads MM_<SECTION>_<SETTING> in any letter case).
-  const extra = Object.fromEntries(Object.entries(mm.extraEnv ?? {}).map(([name, value]) => [name.toUpperCase(), value]));
-  const setting = (name: string) => `mattermost.extraEnv ${name}`;
+  const extra: Record<string, { name: string; value: string }> = {};
+  for (const [name, value] of Object.entries(mm.extraEnv ?? {})) extra[name.toUpperCase()] = { name, value };
+  const key = (upper: string) => ["mattermost", "extraEnv", extra[upper].name];
   if (extra.MM_LDAPSETTINGS_LDAPSERVER) {
     // LdapSettings.LdapPort defaults to 389 (mattermost/mattermost server/public/model/config.go, (*LdapSettings).SetDefaults).
-    const port = Number(extra.MM_LDAPSETTINGS_LDAPPORT ?? 389);
-    servers.push({ host: extra.MM_LDAPSETTINGS_LDAPSERVER, port, why: `${setting("MM_LDAPSETTINGS_LDAPSERVER")} (${extra.MM_LDAPSETTINGS_LDAPSERVER}:${port})` });
+    const port = Number(extra.MM_LDAPSETTINGS_LDAPPORT?.value ?? 389);
+    servers.push({ host: extra.MM_LDAPSETTINGS_LDAPSERVER.value, port, path: key("MM_LDAPSETTINGS_LDAPSERVER") });
   }
   if (extra.MM_FILESETTINGS_EXPORTAMAZONS3ENDPOINT) {
     // host[:port]; ExportAmazonS3SSL defaults to true (same file, (*FileSettings).SetDefaults).
-    const scheme = /^false$/i.test(extra.MM_FILESETTINGS_EXPORTAMAZONS3SSL ?? "") ? "http" : "https";
-    urls.push([`${scheme}://${extra.MM_FILESETTINGS_EXPORTAMAZONS3ENDPOINT}`, setting("MM_FILESETTINGS_EXPORTAMAZONS3ENDPOINT")]);
+    const scheme = /^false$/i.test(extra.MM_FILESETTINGS_EXPORTAMAZONS3SSL?.value ?? "") ? "http" : "https";
+    urls.push([`${scheme}://${extra.MM_FILESETTINGS_EXPORTAMAZONS3ENDPOINT.value}`, key("MM_FILESETTINGS_EXPORTAMAZONS3ENDPOINT")]);
   }
   // Elasticsearch, another marketplace, and the Calls plugin's rtcd (docs/app.md, "Calls": the
   // plugin reads these two before its own setting).
   for (const name of ["MM_ELASTICSEARCHSETTINGS_CONNECTIONURL", "MM_PLUGINSETTINGS_MARKETPLACEURL", "MM_CALLS_RTCD_SERVICE_URL", "MM_CALLS_RTCD_URL"]) {
-    urls.push([extra[name], setting(name)]);
+    if (extra[name]) urls.push([extra[name].value, key(name)]);
   }
-  for (const [value, key] of urls) {
+  for (const [value, path] of urls) {
     const url = value ? parseUrl(value) : undefined;
     if (!url) continue;
     const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
-    servers.push({ host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port, why: `${key} (${url.host})` });
+    servers.push({ host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port, path });
   }
   return servers.filter((server) => Number.isInteger(server.port) && server.port >= 1 && server.port <= 65535);
+}
+
+/** An IP literal host as an address, or undefined for a name. */
+function ipLiteral(host: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(host) || (host.includes(":") && ipaddr.IPv6.isValid(host))) return ipaddr.process(host);
+  return undefined;
+}
+
+/** Whether an `allow` network open on `port` holds `address`. */
+function allowedNetwork(address: ipaddr.IPv4 | ipaddr.IPv6, port: number, allow: readonly EgressRule[]): boolean {
+  const single = `${address.toString()}/${address.kind() === "ipv4" ? 32 : 128}`;
+  return allow.some((rule) => rule.cidr !== undefined && (!rule.ports || rule.ports.includes(port)) && networkContains(rule.cidr, single));
 }
 
 /**
@@ -240,13 +261,32 @@ function namedServers(env: EgressInputs): { host: string; port: number; why: str
  * private too: `allow` must list its namespace).
  */
 function reachedOtherwise(host: string, port: number, allow: readonly EgressRule[]): boolean {
-  if (ipaddr.IPv4.isValidFourPartDecimal(host) || (host.includes(":") && ipaddr.IPv6.isValid(host))) {
-    const address = ipaddr.process(host);
-    if (!isInternetAddress(address)) return true;
-    const single = `${address.toString()}/${address.kind() === "ipv4" ? 32 : 128}`;
-    return allow.some((rule) => rule.cidr !== undefined && (!rule.ports || rule.ports.includes(port)) && networkContains(rule.cidr, single));
-  }
+  const address = ipLiteral(host);
+  if (address) return !isInternetAddress(address) || allowedNetwork(address, port, allow);
   return /\.svc(\.cluster\.local)?\.?$/i.test(host);
+}
+
+/**
+ * Servers the file names at a private address that no `allow` entry can let the pods reach (no
+ * network holding it on its port, and no namespace rule on that port, which could hold a Service
+ * address): the pods would time out connecting. Loopback is left alone (a sidecar; a pod's own
+ * traffic is never filtered). One problem per server: the key that names it, and the entry to add.
+ */
+export function unreachableServers(env: EgressInputs): { path: string[]; message: string }[] {
+  const allow = env.network?.egress.allow ?? [];
+  return namedServers(env).flatMap((server) => {
+    const address = ipLiteral(server.host);
+    if (!address || isInternetAddress(address) || ["loopback", "unspecified"].includes(address.range())) return [];
+    if (allowedNetwork(address, server.port, allow)) return [];
+    if (allow.some((rule) => rule.namespace !== undefined && (!rule.ports || rule.ports.includes(server.port)))) return [];
+    const cidr = `${address.toString()}/${address.kind() === "ipv4" ? 32 : 128}`;
+    return [
+      {
+        path: [...server.path],
+        message: `points at ${address.toString()} port ${server.port}, a private address, which the network policy lets the pods reach only through network.egress.allow; add { cidr: ${cidr}, ports: [${server.port}] } to network.egress.allow`,
+      },
+    ];
+  });
 }
 
 function parseUrl(value: string): URL | undefined {

@@ -159,7 +159,10 @@ const SMTP = { host: "smtp.example.com", port: 2525, fromAddress: "chat@example.
 const CASES: Record<string, [any, number[] | "all" | undefined]> = {
   "nothing named": [localInput(), [443, 80]],
   "an SMTP server by name": [withMattermost(localInput(), { smtp: SMTP }), [443, 80, 2525]],
-  "an SMTP server at a private address (allow must list it)": [withMattermost(localInput(), { smtp: { ...SMTP, host: "10.0.5.5" } }), [443, 80]],
+  "an SMTP server at a private address that allow lists": [
+    withEgress(withMattermost(localInput(), { smtp: { ...SMTP, host: "10.0.5.5" } }), { allow: [{ cidr: "10.0.5.0/24", ports: [2525] }] }),
+    [443, 80],
+  ],
   "an SMTP server at a public address that allow lists on its port": [
     withEgress(withMattermost(localInput(), { smtp: { ...SMTP, host: "203.0.113.25" } }), { allow: [{ cidr: "203.0.113.0/24", ports: [2525] }] }),
     [443, 80],
@@ -187,7 +190,10 @@ const CASES: Record<string, [any, number[] | "all" | undefined]> = {
     }),
     [443, 80, 636, 9000, 9243, 8045],
   ],
-  "an LDAP server on a private address, default port": [withMattermost(localInput(), { extraEnv: { MM_LDAPSETTINGS_LDAPSERVER: "10.0.7.7" } }), [443, 80]],
+  "an LDAP server on a private address that allow lists, default port": [
+    withEgress(withMattermost(localInput(), { extraEnv: { MM_LDAPSETTINGS_LDAPSERVER: "10.0.7.7" } }), { allow: [{ cidr: "10.0.7.7/32" }] }),
+    [443, 80],
+  ],
   "an LDAP server by name, default port": [withMattermost(localInput(), { extraEnv: { MM_LDAPSETTINGS_LDAPSERVER: "ldap.example.com" } }), [443, 80, 389]],
   "ports added by the file": [withEgress(withMattermost(localInput(), { smtp: SMTP }), { internet: { ports: [5432, 443] } }), [443, 80, 2525, 5432]],
   "every port": [withEgress(localInput(), { internet: { ports: "all" } }), "all"],
@@ -211,7 +217,7 @@ describe("the public internet: only the ports Mattermost uses", () => {
     const production = loadEnvironments(SHIPPED_ENVIRONMENTS).find((e) => e.name === "production")!;
     expect(internetEgress(production.config)).toEqual([
       ...MATTERMOST_INTERNET_PORTS,
-      { port: 587, why: "mattermost.smtp (email-smtp.eu-west-1.amazonaws.com)" },
+      { port: 587, why: "mattermost.smtp.host (email-smtp.eu-west-1.amazonaws.com:587)" },
     ]);
     expect(MATTERMOST_INTERNET_PORTS.map((p) => p.port)).toEqual([443, 80]);
   });
@@ -240,5 +246,26 @@ describe("network.egress.internet: bad input names the key and the fix", () => {
     const problems = rejectionsOf({ "dev.yaml": input });
     expect(problems).toEqual([expect.stringMatching(message)]);
     expect(problems[0]).toMatch(/\/dev\.yaml: network\.egress\.internet/);
+  });
+});
+
+describe("a server the file names at a private address needs an egress.allow entry", () => {
+  test.each([
+    ["mattermost.smtp.host", withMattermost(localInput(), { smtp: { ...SMTP, host: "10.0.5.5" } }), "10.0.5.5 port 2525", "{ cidr: 10.0.5.5/32, ports: [2525] }"],
+    ["mattermost.outboundProxy", withMattermost(localInput(), { outboundProxy: "http://[fd00::7]:3128" }), "fd00::7 port 3128", "{ cidr: fd00::7/128, ports: [3128] }"],
+    ["storage.endpoint", { ...localInput(), storage: { kind: "external", endpoint: "http://192.168.1.20:9000", bucket: "files" } }, "192.168.1.20 port 9000", "{ cidr: 192.168.1.20/32, ports: [9000] }"],
+    ["mattermost.extraEnv.mm_ldapsettings_ldapserver", withMattermost(localInput(), { extraEnv: { mm_ldapsettings_ldapserver: "172.16.0.9" } }), "172.16.0.9 port 389", "{ cidr: 172.16.0.9/32, ports: [389] }"],
+    // Allowed, but on another port.
+    ["mattermost.smtp.host", withEgress(withMattermost(localInput(), { smtp: { ...SMTP, host: "10.0.5.5" } }), { allow: [{ cidr: "10.0.5.0/24", ports: [25] }] }), "10.0.5.5 port 2525", "{ cidr: 10.0.5.5/32, ports: [2525] }"],
+  ])("%s", (key, input, what, entry) => {
+    expect(rejectionsOf({ "dev.yaml": input })).toEqual([
+      expect.stringContaining(`/dev.yaml: ${key}: points at ${what}, a private address, which the network policy lets the pods reach only through network.egress.allow; add ${entry} to network.egress.allow`),
+    ]);
+  });
+
+  test("a namespace rule on the port may hold it (a Service address), and loopback is a sidecar: both load", () => {
+    const viaNamespace = withEgress(withMattermost(localInput(), { smtp: { ...SMTP, host: "10.96.0.25" } }), { allow: [{ namespace: "mail", ports: [2525] }] });
+    const sidecar = withMattermost(localInput(), { smtp: { ...SMTP, host: "127.0.0.1" } });
+    expect(loadEnvironments(environmentsFolder({ "a.yaml": viaNamespace, "b.yaml": sidecar }))).toHaveLength(2);
   });
 });
