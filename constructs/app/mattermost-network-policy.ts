@@ -91,8 +91,7 @@ function hostNetwork(host: string | undefined): string | undefined {
  * Egress: DNS, the database, other Mattermost pods (gossip), the public internet on the TCP ports
  * Mattermost uses (S3, SMTP, push, marketplace; NetworkPolicy cannot name a destination by DNS name,
  * so the addresses are all public ones) unless turned off, and what the environment lists; never
- * the cloud metadata service
- * (169.254.169.254, fd00:ec2::254), the VPC or the cluster otherwise. A compromised pod or plugin
+ * the cloud metadata service (169.254.169.254, fd00:ec2::254), the VPC or the cluster otherwise. A compromised pod or plugin
  * cannot read the node's cloud credentials or wander through private networks. Kubernetes ORs the
  * rules of all policies selecting a pod (NetworkPolicy API: "policies are additive"), so this policy
  * is the whole allow-list only while no other policy selects these pods.
