@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { SUPPORTED_POSTGRES_MAJORS } from "../../config/schema/database";
 import { environmentSchema } from "../../config/schema/environment";
 import { mattermostSchema, RESERVED_ENV } from "../../config/schema/mattermost";
 import { managingKey } from "../../config/schema/mattermost-env";
@@ -282,6 +283,35 @@ describe("README.md, the key tables", () => {
     const keys = keysTable.flatMap(([first]) => keysOfCell(first));
     expect(keys.length).toBeGreaterThan(100);
     expect(keys.filter((key) => !isKey(key))).toEqual([]);
+  });
+
+  test("every literal default the table gives is the schema's default", () => {
+    const local = localInput();
+    delete local.storage.size;
+    const external = { ...localInput(), storage: { kind: "external", endpoint: "https://minio.internal", bucket: "chat" } };
+    const parsed = [environmentSchema.parse(local), environmentSchema.parse(awsInput()), environmentSchema.parse(external)];
+    const at = (env: any, dotted: string) => dotted.split(".").reduce((value, part) => value?.[part], env);
+    const checked: string[] = [];
+    for (const [first, defaults] of keysTable) {
+      const keys = keysOfCell(first);
+      const values = defaults.split(/\s*,\s*/);
+      if (keys.length !== values.length) continue;
+      keys.forEach((key, i) => {
+        const literal = /^`([^`]*)`$/.exec(values[i]);
+        if (!literal) return;
+        const expected = literal[1] === "[]" ? [] : literal[1] === "{}" ? {} : literal[1] === '""' ? "" : /^(true|false|-?\d+)$/.test(literal[1]) ? JSON.parse(literal[1]) : literal[1];
+        const actual = parsed.map((env) => at(env, key)).find((value) => value !== undefined);
+        expect([key, actual]).toEqual([key, expected]);
+        checked.push(key);
+      });
+    }
+    expect(checked).toEqual(expect.arrayContaining(["kubernetes.namespace", "database.port", "database.adminUser", "storage.size", "storage.accessMode", "storage.noncurrentVersionDays", "storage.region", "storage.pathPrefix", "mattermost.replicas", "network.egress.dnsNamespace", "policy.waivers"]));
+  });
+
+  test("the RDS row's PostgreSQL majors are the ones the schema accepts", () => {
+    const row = keysTable.find(([first]) => first.includes("`database.vpcId`"))!;
+    const [, from, to] = /PostgreSQL (\d+) to (\d+)/.exec(row[3])!;
+    expect([Number(from), Number(to)]).toEqual([SUPPORTED_POSTGRES_MAJORS[0], SUPPORTED_POSTGRES_MAJORS[SUPPORTED_POSTGRES_MAJORS.length - 1]]);
   });
 
   test("every section of the schema has a row (backend, aws, kubernetes, database, storage, mattermost, network, policy)", () => {
