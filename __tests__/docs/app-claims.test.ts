@@ -308,6 +308,10 @@ describe("README.md, the key tables", () => {
     expect(checked).toEqual(expect.arrayContaining(["kubernetes.namespace", "database.port", "database.adminUser", "storage.size", "storage.accessMode", "storage.noncurrentVersionDays", "storage.region", "storage.pathPrefix", "mattermost.replicas", "network.egress.dnsNamespace", "policy.waivers"]));
   });
 
+  test("the sslMode note cites the driver that reads an empty sslmode as require", () => {
+    expect(keysTable.find(([first]) => first.includes("`database.name`"))![3]).toContain("lib/pq `ssl.go`, `ssl()`");
+  });
+
   test("the RDS row's PostgreSQL majors are the ones the schema accepts", () => {
     const row = keysTable.find(([first]) => first.includes("`database.vpcId`"))!;
     const [, from, to] = /PostgreSQL (\d+) to (\d+)/.exec(row[3])!;

@@ -111,6 +111,11 @@ describe("docs/app.md, the sources of its Mattermost, Kubernetes, provider and A
     ["cert-manager fills the tls secretName", "https://cert-manager.io/docs/usage/ingress/", "secretName"],
     ["PostgreSQL keeps one password per role", "catalog-pg-authid.html", "rolpassword"],
     ["the push services and the licence", "https://docs.mattermost.com/deploy/mobile-hpns.html", "TPNS"],
+    ["the metrics server's address", "server/channels/app/platform/metrics.go", "startMetricsServer"],
+    ["the usual annotation scrape config", "charts/prometheus/values.yaml", "kubernetes-pods"],
+    ["a Job's deadline covers its retries", "content/en/docs/concepts/workloads/controllers/job.md", "no matter how many Pods are created"],
+    ["the S3 client takes the proxy from the environment", "minio/minio-go `transport.go`", "http.ProxyFromEnvironment"],
+    ["Calls is on by default", "`PluginSettings.SetDefaults`", "The prepackaged Calls plugin is on by default"],
   ])("cites the source it rests on: %s", (_claim, where, what) => {
     expect(doc).toContain(where);
     expect(doc).toContain(what);
