@@ -251,15 +251,15 @@ describe("docs/app.md names only keys and variables that exist", () => {
    */
   const USERS_SETTINGS = new Set([
     "MM_SERVICESETTINGS_ENABLELOCALMODE", // server/public/model/config.go, ServiceSettings.EnableLocalMode
-    "MM_GITLABSETTINGS_SECRET", // GitLabSettings.Secret (an SSOSettings)
+    "MM_GITLABSETTINGS_SECRET", // GitLabSettings.Secret and .Id (an SSOSettings), the doc's envValueFrom example
     "MM_GITLABSETTINGS_ID",
     "MM_CALLS_RTCD_SERVICE_URL", // mattermost-plugin-calls server/environment.go, applyEnvOverrides
     "MM_CALLS_RTCD_URL", // mattermost-plugin-calls server/configuration.go, getRTCDURL
-    "MM_SERVICESETTINGS_CLOSEUNUSEDDIRECTMESSAGES", // the charm's use_canonical_defaults bundle
+    "MM_SERVICESETTINGS_CLOSEUNUSEDDIRECTMESSAGES", // the charm's use_canonical_defaults bundle: ServiceSettings fields
     "MM_SERVICESETTINGS_ENABLECUSTOMEMOJI",
     "MM_SERVICESETTINGS_ENABLELINKPREVIEWS",
     "MM_SERVICESETTINGS_ENABLEUSERACCESSTOKENS",
-    "MM_EXPERIMENTALSETTINGS_USENEWSAMLLIBRARY",
+    "MM_EXPERIMENTALSETTINGS_USENEWSAMLLIBRARY", // ExperimentalSettings.UseNewSAMLLibrary, on the releases that have it
   ]);
 
   test("every MM_ variable the doc names is set by the stack, refused by the schema, or a setting it tells you to set", () => {
