@@ -265,7 +265,7 @@ describe("docs/app.md names only keys and variables that exist", () => {
   test("every MM_ variable the doc names is set by the stack, refused by the schema, or a setting it tells you to set", () => {
     const set = variableNames(Object.values(stacks));
     const named = new Set([...APP_DOC.matchAll(/\b(MM_[A-Z0-9_]*[A-Z0-9])\b/g)].map((m) => m[1]));
-    const unknown = [...named].filter((name) => !set.has(name) && !RESERVED_ENV.includes(name) && !managingKey(name) && !USERS_SETTINGS.has(name));
+    const unknown = [...named].filter((name) => !set.has(name) && !(RESERVED_ENV as readonly string[]).includes(name) && !managingKey(name) && !USERS_SETTINGS.has(name));
     expect(unknown).toEqual([]);
   });
 
