@@ -128,7 +128,22 @@ function everything(): any {
   return input;
 }
 
-const stacks = synthEnvironments([environment("full", everything()), environment("files", localInput())]);
+/** Every secret variable of README's table at once: external storage, licence, SMTP user, registry. */
+function allSecrets(): any {
+  const input = localInput();
+  input.storage = { kind: "external", endpoint: "http://minio.internal:9000", bucket: "chat" };
+  input.mattermost = {
+    ...input.mattermost,
+    image: "registry.example.com/mattermost/mattermost-enterprise-edition:10.11.4",
+    licensed: true,
+    smtp: { host: "smtp.test", user: "chat", fromAddress: "chat@test.example" },
+    registry: { server: "registry.example.com", username: "robot" },
+  };
+  return input;
+}
+
+// One synth for the whole file.
+const stacks = synthEnvironments([environment("full", everything()), environment("files", localInput()), environment("all", allSecrets())]);
 const full = stacks["full-app"];
 const files = stacks["files-app"];
 
@@ -330,17 +345,12 @@ describe("README.md, the key tables", () => {
 
   test("the secrets table: each variable is a sensitive variable of the stack it names, only when its key asks for it", () => {
     const rows = tableRows(README.slice(README.indexOf("| variable | stack | when |")));
-    const external = localInput();
-    external.storage = { kind: "external", endpoint: "http://minio.internal:9000", bucket: "chat" };
-    external.mattermost = { ...external.mattermost, image: "registry.example.com/mattermost/mattermost-enterprise-edition:10.11.4", licensed: true, smtp: { host: "smtp.test", user: "chat", fromAddress: "chat@test.example" }, registry: { server: "registry.example.com", username: "robot" } };
-    const withAll = synthEnvironments([environment("all", external)]);
-    const bare = synthEnvironments([environment("bare", localInput())]);
     expect(rows.length).toBe(5);
     for (const [variables, stack] of rows) {
       for (const [, name] of variables.matchAll(/`([a-z_]+)`/g)) {
         const sensitive = !variables.includes(`\`${name}\` (not sensitive`);
-        expect([name, withAll[`all-${stack}`].variable?.[name]?.sensitive ?? false]).toEqual([name, sensitive]);
-        if (name !== "database_admin_password") expect([name, bare[`bare-${stack}`].variable?.[name]]).toEqual([name, undefined]);
+        expect([name, stacks[`all-${stack}`].variable?.[name]?.sensitive ?? false]).toEqual([name, sensitive]);
+        if (name !== "database_admin_password") expect([name, stacks[`files-${stack}`].variable?.[name]]).toEqual([name, undefined]);
       }
     }
   });
