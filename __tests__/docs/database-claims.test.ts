@@ -98,6 +98,30 @@ describe("docs/helm.md", () => {
     }
   });
 
+  test("ingress.annotations: the allow-list, ssl-redirect and the cert-manager issuer are refused there too, naming the key to use", () => {
+    const input = localInput();
+    input.mattermost = {
+      ...input.mattermost,
+      ingressAnnotations: {
+        "nginx.ingress.kubernetes.io/whitelist-source-range": "10.0.0.0/8",
+        "nginx.ingress.kubernetes.io/ssl-redirect": "false",
+        "cert-manager.io/cluster-issuer": "letsencrypt",
+      },
+    };
+    const problems = rejectionsOf({ "dev.yaml": input }).join("\n");
+    expect(problems).toMatch(/whitelist-source-range: is set by mattermost\.ingressAllowedSourceRanges/);
+    expect(problems).toMatch(/ssl-redirect: is set by mattermost\.siteUrl/);
+    expect(problems).toMatch(/cluster-issuer: is set by mattermost\.certManagerClusterIssuer/);
+  });
+
+  test("extraPorts: a sidecar declares its own ports, which reach its container", () => {
+    const input = localInput();
+    input.mattermost = { ...input.mattermost, extraContainers: [{ name: "exporter", image: "busybox:1.36", ports: [{ name: "metrics", containerPort: 9100 }] }] };
+    const pod = deploymentOf(synthEnvironments([environment("dev", input)])["dev-app"]).spec.template.spec;
+    const sidecar = pod.container.find((container: any) => container.name === "exporter");
+    expect(sidecar.port).toEqual([expect.objectContaining({ name: "metrics", container_port: 9100, protocol: "TCP" })]);
+  });
+
   test("step 5 removes the release's Deployment and Service by the release's labels, which none of the stack's objects carries", () => {
     expect(helmMd).toContain("kubectl -n $NS delete deployment,service -l app.kubernetes.io/instance=$REL,app.kubernetes.io/managed-by=Helm");
     // The stack labels everything it makes managed-by mattermost-cdktf, so the selector above can
