@@ -34,8 +34,9 @@ export type OfferSecret =
 export type AttributeRule =
   /**
    * Computed secret that an offer output publishes: the output reads exactly this attribute of
-   * this block. `rotation`: during a key rotation one more instance may exist, the previous key of
-   * the same user, which the offer published until the rotation.
+   * this block. `rotation`: during a key rotation one more instance may exist, the other key of the
+   * same IAM user (the one the offer published before the rotation): a credential of the same
+   * principal with the same permissions, so it gives nothing the offer's key does not.
    */
   | { readonly rule: "published"; readonly carries: OfferSecret; readonly rotation?: boolean; readonly schema: string }
   /** Computed from attribute `from` of the same block by a public function: it tells nothing `from` does not. */
@@ -294,7 +295,7 @@ export function producerStateFindings(stack: Json, offer: Offer<string>): string
       const output = offerOutputName(rule.carries.offer as Offer<string>, rule.carries.field);
       const reads = (n: string) => JSON.stringify(outputs[output]?.value ?? "").includes(`${type}.${n}.${attribute}`);
       if (reads(name)) continue;
-      // A key rotation keeps the previous key of the same user for a while; the offer published it until then.
+      // A key rotation keeps the other key of the same IAM user for a while: same principal, same permissions.
       const sibling = rule.rotation
         ? blocks.find((other) => other.type === type && other.name !== name && reads(other.name) && JSON.stringify(other.body.user) === JSON.stringify(body.user))
         : undefined;

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { loadEnvironments } from "../../../config/load";
 import { offerOf, PRODUCER_SENSITIVE_VARIABLES, PRODUCER_STATE_CONTENTS, producerStateFindings } from "../../../constructs/offers/state-contents";
-import { awsInput, environment, EXAMPLE_ENVIRONMENTS, localInput, StackJson, synthEnvironments } from "../../support/synth";
+import { awsInput, environment, EXAMPLE_ENVIRONMENTS, localInput, PROJECT_ROOT, StackJson, synthEnvironments } from "../../support/synth";
 import { TerraformDir } from "../../support/terraform";
 
 // In Terraform Cloud the app workspace may read the producers' whole states (README, Offers). These
@@ -85,6 +85,13 @@ describe("the producers' states hold nothing secret but their offer", () => {
     }
     expect(missing).toEqual([]);
   });
+});
+
+test("docs/terraform-cloud.md lists every block type of the table (the docs say what the app workspace can read)", () => {
+  const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "terraform-cloud.md"), "utf8");
+  const section = doc.slice(doc.indexOf("## State sharing"), doc.indexOf("## Workflow"));
+  const named = (entry: (typeof PRODUCER_STATE_CONTENTS)[number]) => `\`${entry.block === "resource" ? "" : `${entry.block}.`}${entry.type}\``;
+  expect(PRODUCER_STATE_CONTENTS.map(named).filter((name) => !section.includes(name))).toEqual([]);
 });
 
 describe("what the check catches (each of these would have leaked into a state the app workspace reads)", () => {
@@ -220,10 +227,11 @@ describe("on the real terraform: what a state keeps, and what it never does", ()
     expect(plan.variables.admin_password).toBeUndefined();
   });
 
-  test("Terraform refuses an ephemeral value in a resource argument or an output: it cannot reach a state", () => {
+  test("Terraform refuses an ephemeral value in a resource or data source argument or an output: it cannot reach a state", () => {
     const misuse = new TerraformDir();
     misuse.write({
       variable: { admin_password: { type: "string", sensitive: true, ephemeral: true } },
+      data: { terraform_remote_state: { lookup: { backend: "local", config: { path: "${var.admin_password}" } } } },
       resource: { terraform_data: { role: { input: "${var.admin_password}" } } },
       output: { leak: { value: "${var.admin_password}", sensitive: true } },
     });
@@ -231,6 +239,7 @@ describe("on the real terraform: what a state keeps, and what it never does", ()
     const run = misuse.run(["validate", "-no-color"], { mayFail: true });
     expect(run.status).not.toBe(0);
     expect(run.text).toContain('Ephemeral values are not valid for "input", because it is not a write-only attribute and must be persisted to state.');
+    expect(run.text).toContain('Ephemeral values are not valid for "config", because it is not a write-only attribute and must be persisted to state.');
     expect(run.text).toContain("This output value is not declared as returning an ephemeral value, so it cannot be set to a result derived from an ephemeral value.");
   });
 });
