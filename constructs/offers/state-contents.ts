@@ -22,7 +22,8 @@ import { STORAGE_OFFER, StorageOfferField } from "./storage-offer";
  * secret-carrying attribute it does not classify (__tests__/constructs/offers/state-contents.test.ts):
  * a new resource or data source in `<env>-database` or `<env>-storage` must be added here, with its
  * provider's schema, before it can ship. It is consulted by the tests, not at synth: the producer
- * stacks are code, not configuration, so a change to them goes through the test line.
+ * stacks are code, not configuration, so a change to them goes through the test line. It is
+ * exported for library users who compose producer stacks of their own: `producerStateFindings`.
  */
 
 /** The offer field a secret attribute or variable carries. */
@@ -59,7 +60,8 @@ export interface StateContentType {
   readonly holds: string;
   /**
    * Every attribute the provider schema marks Sensitive, and every one named like a credential
-   * (password, secret, token, key, hash...). Attributes not listed hold no secret.
+   * (password, secret, token, key, hash...). Attributes not listed hold no secret; for a type with
+   * none listed, the test checks that its provider binding names no attribute like a credential.
    */
   readonly attributes: Readonly<Record<string, AttributeRule>>;
 }
