@@ -64,6 +64,8 @@ export interface StateContentType {
    * none listed, the test checks that its provider binding names no attribute like a credential.
    */
   readonly attributes: Readonly<Record<string, AttributeRule>>;
+  /** Where the provider defines the block, when a reviewer should see that nothing in it is secret. */
+  readonly schema?: string;
 }
 
 const DATABASE_PASSWORD: OfferSecret = { offer: DATABASE_OFFER, field: "password" };
@@ -142,8 +144,20 @@ export const PRODUCER_STATE_CONTENTS: readonly StateContentType[] = [
   { block: "resource", type: "aws_vpc_security_group_ingress_rule", holds: "who may reach 5432: CIDRs and security group ids", attributes: NO_SECRET },
   { block: "resource", type: "aws_cloudwatch_log_group", holds: "the log groups' names and retention", attributes: NO_SECRET },
   // <env>-storage, every kind: the namespace; kind local: the claim.
-  { block: "resource", type: "kubernetes_namespace_v1", holds: "Mattermost's namespace: name, labels", attributes: NO_SECRET },
-  { block: "resource", type: "kubernetes_persistent_volume_claim_v1", holds: "the files' claim: name, size, access mode, storage class, volume name", attributes: NO_SECRET },
+  {
+    block: "resource",
+    type: "kubernetes_namespace_v1",
+    holds: "Mattermost's namespace: name, labels",
+    attributes: NO_SECRET,
+    schema: "hashicorp/terraform-provider-kubernetes kubernetes/resource_kubernetes_namespace_v1.go: metadata and wait_for_default_service_account, read back from the Namespace object",
+  },
+  {
+    block: "resource",
+    type: "kubernetes_persistent_volume_claim_v1",
+    holds: "the files' claim: name, size, access mode, storage class, volume name",
+    attributes: NO_SECRET,
+    schema: "hashicorp/terraform-provider-kubernetes kubernetes/resource_kubernetes_persistent_volume_claim_v1.go: metadata, spec and wait_until_bound, read back from the claim object",
+  },
   // <env>-storage, kind s3.
   { block: "resource", type: "aws_s3_bucket", holds: "the bucket: name, ARN, region, domain names", attributes: NO_SECRET },
   { block: "resource", type: "aws_s3_bucket_public_access_block", holds: "the bucket's public access settings", attributes: NO_SECRET },
