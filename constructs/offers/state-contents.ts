@@ -84,6 +84,11 @@ const WRITE_ONLY =
 
 const NO_SECRET = {} as const;
 
+/** A block type none of whose attributes holds a secret (the test checks its binding names none). */
+function plain(type: string, holds: string, block: "resource" | "data" = "resource"): StateContentType {
+  return { block, type, holds, attributes: NO_SECRET };
+}
+
 /** Every block type `<env>-database` and `<env>-storage` may write, whatever the environment's kinds. */
 export const PRODUCER_STATE_CONTENTS: readonly StateContentType[] = [
   // <env>-database, every kind: Mattermost's role and database on the server.
@@ -107,15 +112,10 @@ export const PRODUCER_STATE_CONTENTS: readonly StateContentType[] = [
       encrypted_password: { rule: "not-a-secret", holds: "a flag: store the password hashed in pg_authid" },
     },
   },
-  { block: "resource", type: "postgresql_database", holds: "Mattermost's database: name, owner, encoding, locale", attributes: NO_SECRET },
-  { block: "resource", type: "postgresql_grant", holds: "PUBLIC's (empty) privileges on the database", attributes: NO_SECRET },
-  { block: "resource", type: "postgresql_grant_role", holds: "the admin's membership in Mattermost's role", attributes: NO_SECRET },
-  {
-    block: "data",
-    type: "postgresql_schemas",
-    holds: "the schema names of Mattermost's database (database.adopt with password: keep checks the kept password with it)",
-    attributes: NO_SECRET,
-  },
+  plain("postgresql_database", "Mattermost's database: name, owner, encoding, locale"),
+  plain("postgresql_grant", "PUBLIC's (empty) privileges on the database"),
+  plain("postgresql_grant_role", "the admin's membership in Mattermost's role"),
+  plain("postgresql_schemas", "the schema names of Mattermost's database (database.adopt with password: keep checks the kept password with it)", "data"),
   // <env>-database, kind rds.
   {
     block: "resource",
@@ -138,37 +138,31 @@ export const PRODUCER_STATE_CONTENTS: readonly StateContentType[] = [
     holds: "nothing: the RDS master password it reads goes to the postgresql provider's configuration only; ephemeral resources are never written to a plan or the state",
     attributes: NO_SECRET,
   },
-  { block: "resource", type: "aws_db_parameter_group", holds: "the parameter group (rds.force_ssl)", attributes: NO_SECRET },
-  { block: "resource", type: "aws_db_subnet_group", holds: "the subnet group: subnet ids", attributes: NO_SECRET },
-  { block: "resource", type: "aws_security_group", holds: "the database's security group: name, id, VPC", attributes: NO_SECRET },
-  { block: "resource", type: "aws_vpc_security_group_ingress_rule", holds: "who may reach 5432: CIDRs and security group ids", attributes: NO_SECRET },
-  { block: "resource", type: "aws_cloudwatch_log_group", holds: "the log groups' names and retention", attributes: NO_SECRET },
+  plain("aws_db_parameter_group", "the parameter group (rds.force_ssl)"),
+  plain("aws_db_subnet_group", "the subnet group: subnet ids"),
+  plain("aws_security_group", "the database's security group: name, id, VPC"),
+  plain("aws_vpc_security_group_ingress_rule", "who may reach 5432: CIDRs and security group ids"),
+  plain("aws_cloudwatch_log_group", "the log groups' names and retention"),
   // <env>-storage, every kind: the namespace; kind local: the claim.
   {
-    block: "resource",
-    type: "kubernetes_namespace_v1",
-    holds: "Mattermost's namespace: name, labels",
-    attributes: NO_SECRET,
+    ...plain("kubernetes_namespace_v1", "Mattermost's namespace: name, labels"),
     schema: "hashicorp/terraform-provider-kubernetes kubernetes/resource_kubernetes_namespace_v1.go: metadata and wait_for_default_service_account, read back from the Namespace object",
   },
   {
-    block: "resource",
-    type: "kubernetes_persistent_volume_claim_v1",
-    holds: "the files' claim: name, size, access mode, storage class, volume name",
-    attributes: NO_SECRET,
+    ...plain("kubernetes_persistent_volume_claim_v1", "the files' claim: name, size, access mode, storage class, volume name"),
     schema: "hashicorp/terraform-provider-kubernetes kubernetes/resource_kubernetes_persistent_volume_claim_v1.go: metadata, spec and wait_until_bound, read back from the claim object",
   },
   // <env>-storage, kind s3.
-  { block: "resource", type: "aws_s3_bucket", holds: "the bucket: name, ARN, region, domain names", attributes: NO_SECRET },
-  { block: "resource", type: "aws_s3_bucket_public_access_block", holds: "the bucket's public access settings", attributes: NO_SECRET },
-  { block: "resource", type: "aws_s3_bucket_ownership_controls", holds: "the bucket's ownership setting", attributes: NO_SECRET },
-  { block: "resource", type: "aws_s3_bucket_server_side_encryption_configuration", holds: "the bucket's default encryption (and KMS key ARN)", attributes: NO_SECRET },
-  { block: "resource", type: "aws_s3_bucket_versioning", holds: "the bucket's versioning status", attributes: NO_SECRET },
-  { block: "resource", type: "aws_s3_bucket_lifecycle_configuration", holds: "the bucket's lifecycle rules", attributes: NO_SECRET },
-  { block: "resource", type: "aws_s3_bucket_policy", holds: "the bucket policy JSON (TLS only)", attributes: NO_SECRET },
-  { block: "data", type: "aws_iam_policy_document", holds: "policy JSON built from its arguments (ARNs, actions, conditions); it reads nothing from AWS", attributes: NO_SECRET },
-  { block: "resource", type: "aws_iam_user", holds: "the IAM user: name, path, ARN, unique id", attributes: NO_SECRET },
-  { block: "resource", type: "aws_iam_user_policy", holds: "the user's policy JSON", attributes: NO_SECRET },
+  plain("aws_s3_bucket", "the bucket: name, ARN, region, domain names"),
+  plain("aws_s3_bucket_public_access_block", "the bucket's public access settings"),
+  plain("aws_s3_bucket_ownership_controls", "the bucket's ownership setting"),
+  plain("aws_s3_bucket_server_side_encryption_configuration", "the bucket's default encryption (and KMS key ARN)"),
+  plain("aws_s3_bucket_versioning", "the bucket's versioning status"),
+  plain("aws_s3_bucket_lifecycle_configuration", "the bucket's lifecycle rules"),
+  plain("aws_s3_bucket_policy", "the bucket policy JSON (TLS only)"),
+  plain("aws_iam_policy_document", "policy JSON built from its arguments (ARNs, actions, conditions); it reads nothing from AWS", "data"),
+  plain("aws_iam_user", "the IAM user: name, path, ARN, unique id"),
+  plain("aws_iam_user_policy", "the user's policy JSON"),
   {
     block: "resource",
     type: "aws_iam_access_key",
@@ -181,8 +175,8 @@ export const PRODUCER_STATE_CONTENTS: readonly StateContentType[] = [
       encrypted_ses_smtp_password_v4: { rule: "derived", from: "secret", schema: AWS_ACCESS_KEY },
     },
   },
-  { block: "resource", type: "aws_iam_role", holds: "the IRSA role: name, ARN, trust policy JSON", attributes: NO_SECRET },
-  { block: "resource", type: "aws_iam_role_policy", holds: "the role's policy JSON", attributes: NO_SECRET },
+  plain("aws_iam_role", "the IRSA role: name, ARN, trust policy JSON"),
+  plain("aws_iam_role_policy", "the role's policy JSON"),
 ];
 
 /** How a sensitive variable of a producer stack is used. Variables are never written to the state. */
