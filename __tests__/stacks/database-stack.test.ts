@@ -458,6 +458,9 @@ describe("the constructs refuse what must never be made", () => {
   test("RdsPostgres: the whole internet", () => {
     expect(rds({ allowedCidrs: ["0.0.0.0/0"] })).toThrow("RdsPostgres rds: allowedCidrs must not contain 0.0.0.0/0");
     expect(rds({ allowedCidrs: ["::/0"] })).toThrow("allowedCidrs must not contain ::/0");
+    // However it is written, alone or as a union (a string comparison would let these through).
+    expect(rds({ allowedCidrs: ["0::/0"] })).toThrow("allowedCidrs must not contain 0::/0: 0::/0 admits every public IPv4 address and every public IPv6 address");
+    expect(rds({ allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1"] })).toThrow("allowedCidrs must not contain 0.0.0.0/1, 128.0.0.0/1: 0.0.0.0/1 + 128.0.0.0/1 admit every public IPv4 address");
   });
 
   test("RdsPostgres: nobody allowed", () => {
