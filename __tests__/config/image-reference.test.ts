@@ -36,6 +36,14 @@ describe("image references name a tag or a digest", () => {
     expect(rejectionsOf({ "dev.yaml": input })).toEqual([expect.stringMatching(/mattermost\.saml\.certificateUploaderImage: names no tag or digest/)]);
   });
 
+  test.each(["extraContainers", "extraInitContainers"])("%s: an image without a tag or digest, or :latest, is refused like mattermost.image", (key) => {
+    const input = localInput();
+    (input.mattermost as any)[key] = [{ name: "helper", image: "busybox" }];
+    expect(rejectionsOf({ "dev.yaml": input })).toEqual([expect.stringMatching(new RegExp(`dev\\.yaml: mattermost\\.${key}\\.0\\.image: names no tag or digest, so the runtime would pull :latest`))]);
+    (input.mattermost as any)[key] = [{ name: "helper", image: "busybox:latest" }];
+    expect(rejectionsOf({ "dev.yaml": input })).toEqual([expect.stringMatching(new RegExp(`mattermost\\.${key}\\.0\\.image: is :latest`))]);
+  });
+
   test("the migration Job follows the image string: a re-pushed tag is the same Job, a new digest a new one", () => {
     expect(imageHash("mattermost/mattermost-team-edition:10.11.4")).toBe(imageHash("mattermost/mattermost-team-edition:10.11.4"));
     expect(imageHash(`mattermost/mattermost-team-edition:10.11.4@${DIGEST}`)).not.toBe(imageHash(`mattermost/mattermost-team-edition:10.11.4@sha256:${"f".repeat(64)}`));
