@@ -21,14 +21,15 @@ import { IConstruct } from "constructs";
  *
  * - in an attribute, an output, a local or a provider block: `${` -> `$${`, `%{` -> `%%{`;
  * - as an argument of a Terraform function, condition or operator cdktf renders: a complete HCL
- *   string literal (backslash, quote, newline, `${`, `%{` escaped).
+ *   string literal (backslash, quote, newline, `${`, `%{` escaped);
+ * - in a variable validation's `error_message` and an import block's `id`, which are templates too.
  *
  * cdktf's own references and function calls are tokens, not literal text, and pass untouched.
  * Left alone, because Terraform reads them literally or they are deliberate raw Terraform: the
- * `terraform` block (backend settings are never evaluated), variable blocks (`default` and
- * `description` are literal values; a `validation` block is written by a construct, e.g.
- * stacks/storage-stack.ts `notEmpty`, and must only quote validated names), output descriptions,
- * the `//` metadata, and escape hatches (`addOverride`, whose value is raw Terraform by design).
+ * `terraform` block (backend settings are never evaluated), a variable's `default`, `description`
+ * and validation `condition` (the construct's own expression), output descriptions, `moved`,
+ * `removed` and import `to` addresses, the `//` metadata, and escape hatches (`addOverride`, whose
+ * value is raw Terraform by design).
  * A construct that needs an expression writes a token (`Fn`, `Op`, a reference, or constructs/shared/terraform-expression.ts for what
  * cdktf has no token for), never the text `${...}`: such text is literal.
  * Object keys inside a cdktf expression (`Fn.jsonencode({ [key]: ... })`) are written by cdktf as
@@ -71,13 +72,29 @@ export function hclStringLiteral(value: string): string {
 const STRING_TOKEN = /\$\{TfToken\[[^\]]*\]\}/g;
 
 /** Top-level sections of an element's JSON whose strings Terraform evaluates as templates. */
-const EVALUATED_SECTIONS = ["resource", "data", "provider", "output", "locals", "check"];
+const EVALUATED_SECTIONS = ["resource", "data", "ephemeral", "provider", "output", "locals", "check"];
 
 function escapeElement(json: Record<string, any>, overrides: Record<string, unknown>): Record<string, any> {
   const out: Record<string, any> = { ...json };
   for (const section of EVALUATED_SECTIONS) {
     if (out[section] === undefined) continue;
     out[section] = escapeSection(section, out[section], overrides);
+  }
+  // A variable's default and description are literal, but a validation's error_message is a
+  // template: Terraform evaluates it when the condition fails, so a `${file(...)}` in it would be
+  // read and printed (hashicorp/terraform internal/configs/named_values.go,
+  // decodeVariableValidationBlock -> decodeCheckRuleBlock; internal/configs/checks.go, CheckRule:
+  // "ErrorMessage hcl.Expression"). The condition is the construct's own expression and stays.
+  if (isPlainObject(out.variable)) {
+    out.variable = mapValues(out.variable, (body: any) =>
+      Array.isArray(body?.validation)
+        ? { ...body, validation: body.validation.map((v: any) => (typeof v?.error_message === "string" ? { ...v, error_message: escapeTemplateString(v.error_message) } : v)) }
+        : body,
+    );
+  }
+  // An import block's id is an expression (Terraform 1.6+); its `to` is an address and stays.
+  if (Array.isArray(out.import)) {
+    out.import = out.import.map((block: any) => (typeof block?.id === "string" ? { ...block, id: escapeTemplateString(block.id) } : block));
   }
   return out;
 }
@@ -86,6 +103,7 @@ function escapeSection(section: string, value: any, overrides: Record<string, un
   switch (section) {
     case "resource":
     case "data":
+    case "ephemeral":
     case "provider":
       // { type: { name: body } } or, for providers, { type: [body] }
       return mapValues(value, (byName: any) =>
