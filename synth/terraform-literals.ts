@@ -19,7 +19,8 @@ import { IConstruct } from "constructs";
  * the user wrote it (validation, names, hashes, messages and the summary all see that text), and
  * when an element is turned into Terraform JSON, every literal part of every string is escaped once:
  *
- * - in an attribute, an output, a local or a provider block: `${` -> `$${`, `%{` -> `%%{`;
+ * - in an attribute, an output, a local or a provider block, in values and object keys alike:
+ *   `${` -> `$${`, `%{` -> `%%{`;
  * - as an argument of a Terraform function, condition or operator cdktf renders: a complete HCL
  *   string literal (backslash, quote, newline, `${`, `%{` escaped);
  * - in a variable validation's `error_message` and an import block's `id`, which are templates too.
@@ -143,7 +144,13 @@ function escapeValue(value: unknown): any {
     escapeExpression(value);
     return value;
   }
-  if (isPlainObject(value)) return mapValues(value as Record<string, unknown>, escapeValue);
+  // Property names are templates too: real terraform evaluates {"k${file(...)}": "v"} into the
+  // file's content, and reads {"k$${...}": "v"} back as written (both in
+  // __tests__/synth/terraform-literals.test.ts). A label key such as `k${file(...)}` in
+  // httpAllowedFrom's podLabels would otherwise be evaluated like a value.
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, item]) => [escapeTemplateString(key), escapeValue(item)]));
+  }
   return value;
 }
 

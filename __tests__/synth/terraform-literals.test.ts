@@ -78,6 +78,18 @@ describe("text from an environment file reaches Terraform as text", () => {
     }
   });
 
+  test("object keys are templates too: a hostile key in a map the file fills comes out escaped", () => {
+    // Terraform's JSON syntax reads an object's property names as templates as well (real terraform
+    // evaluated {"k-${file(...)}": "v"} into the file's content), and these maps take any key.
+    const key = 'k${file("/etc/passwd")}';
+    const input = localInput();
+    input.mattermost.httpAllowedFrom = [{ namespace: "gateway", podLabels: { [key]: "v" } }];
+    input.mattermost.affinity = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { [key]: "v" } } }] } };
+    const text = JSON.stringify(synthEnvironments([environment("dev", input)])["dev-app"]);
+    expect(text).toContain('k$${file(\\"/etc/passwd\\")}');
+    expect(text.replace(/\$\$\{/g, "").includes("${file(")).toBe(false);
+  });
+
   test("a variable validation's error_message and an import block's id are templates too: escaped; the condition, default and description are not", () => {
     const app = new App({ outdir: tempDir("literals-variable") });
     const stack = new TerraformStack(app, "literals");
@@ -115,7 +127,13 @@ describe("text from an environment file reaches Terraform as text", () => {
       new TerraformOutput(stack, `json_${i}`, { value: Fn.jsonencode({ auths: { server: { username: text, password: suffix.stringValue } } }) });
       new TerraformOutput(stack, `joined_arg_${i}`, { value: Fn.upper(`${text.replace(/"/g, "'")}-${suffix.stringValue}`) });
       new TerraformOutput(stack, `compare_${i}`, { value: Op.eq(suffix.stringValue, text) });
+      // An object's property names are templates too.
+      new TerraformOutput(stack, `keyed_${i}`, { value: { [text]: "v" } });
     });
+    // Unescaped (written past the aspect, as an escape hatch is): Terraform evaluates the key.
+    const secretFile = path.join(dir, "secret.txt");
+    fs.writeFileSync(secretFile, "SECRET");
+    stack.addOverride("output.raw_key", { value: { [`k-\${file("${secretFile}")}`]: "v" } });
     keepTextLiteral(stack);
     // cdktf warns about the `${` it sees in a function argument before the aspect rewrites it.
     const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
@@ -132,7 +150,9 @@ describe("text from an environment file reaches Terraform as text", () => {
       expect(JSON.parse(outputs[`json_${i}`].value as string)).toEqual({ auths: { server: { username: text, password: "!" } } });
       expect(outputs[`joined_arg_${i}`].value).toBe(`${text.replace(/"/g, "'")}-!`.toUpperCase());
       expect(outputs[`compare_${i}`].value).toBe(false);
+      expect(outputs[`keyed_${i}`].value).toEqual({ [text]: "v" });
     });
+    expect(outputs.raw_key.value).toEqual({ "k-SECRET": "v" });
     expect(fs.existsSync(path.join(stackDir, "terraform.tfstate"))).toBe(true);
   });
 });
