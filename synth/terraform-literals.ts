@@ -33,8 +33,8 @@ import { IConstruct } from "constructs";
  * value is raw Terraform by design).
  * A construct that needs an expression writes a token (`Fn`, `Op`, a reference, or constructs/shared/terraform-expression.ts for what
  * cdktf has no token for), never the text `${...}`: such text is literal.
- * Object keys inside a cdktf expression (`Fn.jsonencode({ [key]: ... })`) are written by cdktf as
- * they are: keys there must never come from an environment file unvalidated.
+ * Object keys inside a cdktf expression (`Fn.jsonencode({ [key]: ... })`), which cdktf writes
+ * unescaped between quotes, are escaped as the inside of an HCL string literal.
  */
 export class TerraformLiterals implements IAspect {
   private readonly wrapped = new WeakSet<object>();
@@ -219,7 +219,14 @@ function escapeArgument(arg: unknown): unknown {
     escapeExpression(arg);
     return arg;
   }
-  if (isPlainObject(arg)) return mapValues(arg as Record<string, unknown>, escapeArgument);
+  if (isPlainObject(arg)) {
+    // cdktf writes each key as `"<key>" = value` without escaping it (cdktf lib/tfExpression.js,
+    // `resolveExpressionPart`): the key's text goes in as the inside of an HCL string literal.
+    // A key holding one of cdktf's own token markers stays as it is.
+    return Object.fromEntries(
+      Object.entries(arg as Record<string, unknown>).map(([key, item]) => [key.includes("${TfToken[") ? key : hclStringLiteral(key).slice(1, -1), escapeArgument(item)]),
+    );
+  }
   return arg;
 }
 

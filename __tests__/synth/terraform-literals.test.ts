@@ -129,6 +129,7 @@ describe("text from an environment file reaches Terraform as text", () => {
       new TerraformOutput(stack, `compare_${i}`, { value: Op.eq(suffix.stringValue, text) });
       // An object's property names are templates too.
       new TerraformOutput(stack, `keyed_${i}`, { value: { [text]: "v" } });
+      new TerraformOutput(stack, `keyed_json_${i}`, { value: Fn.jsonencode({ [text]: suffix.stringValue }) });
     });
     // Unescaped (written past the aspect, as an escape hatch is): Terraform evaluates the key.
     const secretFile = path.join(dir, "secret.txt");
@@ -151,6 +152,7 @@ describe("text from an environment file reaches Terraform as text", () => {
       expect(outputs[`joined_arg_${i}`].value).toBe(`${text.replace(/"/g, "'")}-!`.toUpperCase());
       expect(outputs[`compare_${i}`].value).toBe(false);
       expect(outputs[`keyed_${i}`].value).toEqual({ [text]: "v" });
+      expect(JSON.parse(outputs[`keyed_json_${i}`].value as string)).toEqual({ [text]: "!" });
     });
     expect(outputs.raw_key.value).toEqual({ "k-SECRET": "v" });
     expect(fs.existsSync(path.join(stackDir, "terraform.tfstate"))).toBe(true);
