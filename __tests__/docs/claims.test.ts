@@ -1,4 +1,7 @@
-import { awsInput, environment, resources, synthEnvironments } from "../support/synth";
+import * as fs from "fs";
+import * as path from "path";
+import { awsInput, environment, PROJECT_ROOT, resources, synthEnvironments } from "../support/synth";
+import { MIN_TERRAFORM } from "../support/terraform";
 
 /**
  * Claims of docs/network.md and docs/security.md that no other test proved, checked on the
@@ -47,5 +50,27 @@ describe("an app with IRSA, SAML and plugins (every Job the app stack makes)", (
     }
     const [account] = resources(stack, "kubernetes_service_account_v1");
     expect(Object.keys(account.metadata.annotations)).toEqual(["eks.amazonaws.com/role-arn"]);
+  });
+});
+
+describe("README.md, the test line", () => {
+  const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+  const testLine = /Install and run the whole test suite:\n\n```sh\n([^\n]+)\n```/.exec(readme)?.[1];
+
+  test(".ci/run runs exactly the README's test line", () => {
+    expect(testLine).toBe("npm ci && npm test");
+    const commands = fs
+      .readFileSync(path.join(PROJECT_ROOT, ".ci", "run"), "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.startsWith("#") && !/^(set|cd) /.test(line));
+    expect(commands).toEqual([testLine]);
+  });
+
+  test("its prerequisites are listed beside it: Node 20 (package.json engines) and terraform >= 1.10 (what the harness demands)", () => {
+    // The paragraph right after the test line.
+    const prerequisites = readme.slice(readme.indexOf(testLine!)).split("\n\n")[1].replace(/\s+/g, " ");
+    expect(prerequisites).toContain("The tests need Node 20 and terraform >= 1.10 on the PATH");
+    expect(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).engines.node).toBe(">=20");
+    expect(MIN_TERRAFORM.join(".")).toBe("1.10");
   });
 });
