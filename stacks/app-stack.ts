@@ -12,6 +12,7 @@ import { MattermostAutoscaler } from "../constructs/app/mattermost-autoscaler";
 import { MattermostDisruptionBudget } from "../constructs/app/mattermost-disruption-budget";
 import { ENV_SECRET_HASH_ANNOTATION, MattermostEnvSecret } from "../constructs/app/mattermost-env-secret";
 import { MattermostIngress } from "../constructs/app/mattermost-ingress";
+import { JobsNetworkPolicy } from "../constructs/app/jobs-network-policy";
 import { MattermostNetworkPolicy } from "../constructs/app/mattermost-network-policy";
 import { MattermostPodProps, MountedSecret } from "../constructs/app/mattermost-pod";
 import { MattermostServiceAccount } from "../constructs/app/mattermost-service-account";
@@ -233,6 +234,15 @@ export class AppStack extends TerraformStack {
         internet: internetRuleOf(props.internetEgress ?? internetEgress({ network: props.network, mattermost: mm })),
         allow: props.network?.egress.allow ?? [],
       },
+    });
+    // The Jobs' pods: DNS, the database and what allow lists, never the metadata service or the VPC.
+    new JobsNetworkPolicy(this, "jobs-network-policy", {
+      environmentName: env,
+      namespace,
+      components: [migration.component, ...configJobs.map((job) => job.component)],
+      dnsNamespace: props.network?.egress.dnsNamespace ?? "kube-system",
+      database: props.databaseEndpoint ?? { port: 5432 },
+      allow: props.network?.egress.allow ?? [],
     });
     if (mm.ingressEnabled) new MattermostIngress(this, "ingress", {
       environmentName: env,

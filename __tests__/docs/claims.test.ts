@@ -8,9 +8,14 @@ import { MIN_TERRAFORM } from "../support/terraform";
  * synthesized JSON. Each test names the sentence it holds to.
  */
 
-/** True when every label of `selector` is on `labels` (a Kubernetes matchLabels selector). */
-function selects(selector: Record<string, string>, labels: Record<string, string> = {}): boolean {
-  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+/** True when a Kubernetes label selector (matchLabels, and matchExpressions with In) selects `labels`. */
+function selects(selector: any, labels: Record<string, string> = {}): boolean {
+  const byLabel = Object.entries<string>(selector.match_labels ?? {}).every(([key, value]) => labels[key] === value);
+  const byExpression = (selector.match_expressions ?? []).every((e: any) => {
+    if (e.operator !== "In") throw new Error(`selects: operator ${e.operator} not handled`);
+    return e.values.includes(labels[e.key]);
+  });
+  return byLabel && byExpression;
 }
 
 describe("an app with IRSA, SAML and plugins (every Job the app stack makes)", () => {
@@ -26,20 +31,23 @@ describe("an app with IRSA, SAML and plugins (every Job the app stack makes)", (
     plugins: ["mattermost-autolink"],
   };
   const stack = synthEnvironments([environment("dev", input)])["dev-app"];
-  const [policy] = resources(stack, "kubernetes_network_policy_v1");
-  const selector = policy.spec.pod_selector.match_labels;
+  const policies = resources(stack, "kubernetes_network_policy_v1");
   const jobs = resources(stack, "kubernetes_job_v1");
 
-  test("network.md: the policy selects the Mattermost server pods, and none of the Jobs' pods", () => {
+  test("network.md: Mattermost's policy selects the server pods and none of the Jobs' pods; the Jobs' policy selects every Job's pods and not the server's", () => {
+    expect(policies.map((policy) => policy.metadata.name).sort()).toEqual(["mattermost-dev", "mattermost-dev-jobs"]);
+    const server = policies.find((policy) => policy.metadata.name === "mattermost-dev").spec.pod_selector;
+    const forJobs = policies.find((policy) => policy.metadata.name === "mattermost-dev-jobs").spec.pod_selector;
     const [deployment] = resources(stack, "kubernetes_deployment_v1");
-    expect(selects(selector, deployment.spec.template.metadata.labels)).toBe(true);
+    expect([selects(server, deployment.spec.template.metadata.labels), selects(forJobs, deployment.spec.template.metadata.labels)]).toEqual([true, false]);
     expect(jobs.map((job) => job.spec.template.metadata.labels["app.kubernetes.io/component"]).sort()).toEqual([
       "migration",
       "plugins",
       "saml-certificate",
     ]);
     for (const job of jobs) {
-      expect([job.metadata.name, selects(selector, job.spec.template.metadata.labels)]).toEqual([job.metadata.name, false]);
+      const labels = job.spec.template.metadata.labels;
+      expect([job.metadata.name, selects(server, labels), selects(forJobs, labels)]).toEqual([job.metadata.name, false, true]);
     }
   });
 

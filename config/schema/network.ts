@@ -49,13 +49,25 @@ export const egressRuleSchema = z
     cidr: cidr.optional(),
     /** Pods of this namespace (an in-cluster PostgreSQL, a proxy, an S3-compatible store). */
     namespace: kubernetesName.optional(),
-    /** TCP ports; all ports when omitted. */
+    /** Ports (TCP unless `protocols` says otherwise); every port of every protocol when omitted. */
     ports: z.array(port).min(1).optional(),
+    /**
+     * The protocols `ports` are opened for. Default `[TCP]`; DNS needs `[UDP, TCP]` (a NodeLocal
+     * DNSCache address: docs/network.md, "DNS through NodeLocal DNSCache").
+     */
+    protocols: z.array(z.enum(["TCP", "UDP"], { error: "must be TCP or UDP" })).min(1).optional(),
   })
   .strict()
   .superRefine((rule, ctx) => {
     if ((rule.cidr === undefined) === (rule.namespace === undefined)) {
       ctx.addIssue({ code: "custom", message: "give exactly one of cidr (a network) or namespace (in-cluster pods)" });
+    }
+    if (rule.protocols && !rule.ports) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["protocols"],
+        message: "applies to ports, and this entry lists none (it opens every port of every protocol already); list the ports (e.g. ports: [53], protocols: [UDP, TCP]) or remove protocols",
+      });
     }
     const metadata = rule.cidr ? metadataAddressIn(rule.cidr) : undefined;
     if (metadata) {
@@ -248,10 +260,15 @@ function ipLiteral(host: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   return undefined;
 }
 
-/** Whether an `allow` network open on `port` holds `address`. */
+/** Whether an `allow` entry opens TCP `port` (the servers the file names all speak TCP). */
+function opensTcp(rule: EgressRule, port: number): boolean {
+  return !rule.ports || (rule.ports.includes(port) && (rule.protocols ?? ["TCP"]).includes("TCP"));
+}
+
+/** Whether an `allow` network open on TCP `port` holds `address`. */
 function allowedNetwork(address: ipaddr.IPv4 | ipaddr.IPv6, port: number, allow: readonly EgressRule[]): boolean {
   const single = `${address.toString()}/${address.kind() === "ipv4" ? 32 : 128}`;
-  return allow.some((rule) => rule.cidr !== undefined && (!rule.ports || rule.ports.includes(port)) && networkContains(rule.cidr, single));
+  return allow.some((rule) => rule.cidr !== undefined && opensTcp(rule, port) && networkContains(rule.cidr, single));
 }
 
 /**
@@ -278,7 +295,7 @@ export function unreachableServers(env: EgressInputs): { path: string[]; message
     const address = ipLiteral(server.host);
     if (!address || isInternetAddress(address) || ["loopback", "unspecified"].includes(address.range())) return [];
     if (allowedNetwork(address, server.port, allow)) return [];
-    if (allow.some((rule) => rule.namespace !== undefined && (!rule.ports || rule.ports.includes(server.port)))) return [];
+    if (allow.some((rule) => rule.namespace !== undefined && opensTcp(rule, server.port))) return [];
     const cidr = `${address.toString()}/${address.kind() === "ipv4" ? 32 : 128}`;
     return [
       {

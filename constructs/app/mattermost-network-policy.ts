@@ -138,21 +138,42 @@ function internetRule(internet: NonNullable<MattermostEgress["internet"]>) {
 }
 
 function egressRules(egress: MattermostEgress, gossip: { selector: Record<string, string>; ports: { port: string; protocol: string }[] } | undefined) {
-  const database = hostNetwork(egress.database.host);
   return [
-    {
-      to: [namespaceNamed(egress.dnsNamespace ?? "kube-system")],
-      ports: [
-        { port: "53", protocol: "UDP" },
-        { port: "53", protocol: "TCP" },
-      ],
-    },
-    { to: database ? [{ ipBlock: { cidr: database } }] : PRIVATE_NETWORKS, ports: tcp(egress.database.port) },
+    dnsEgressRule(egress.dnsNamespace),
+    databaseEgressRule(egress.database),
     ...(gossip ? [{ to: [{ podSelector: { matchLabels: gossip.selector } }], ports: gossip.ports }] : []),
     ...internetRule(egress.internet ?? true),
-    ...(egress.allow ?? []).map((rule) => ({
-      to: [rule.cidr ? { ipBlock: { cidr: rule.cidr } } : namespaceNamed(rule.namespace!)],
-      ...(rule.ports ? { ports: tcp(...rule.ports) } : {}),
-    })),
+    ...allowEgressRules(egress.allow ?? []),
   ];
+}
+
+/** DNS: the cluster DNS pods of `dnsNamespace` (default `kube-system`), port 53 UDP and TCP. Shared with the Jobs' policy. */
+export function dnsEgressRule(dnsNamespace: string | undefined) {
+  return {
+    to: [namespaceNamed(dnsNamespace ?? "kube-system")],
+    ports: [
+      { port: "53", protocol: "UDP" },
+      { port: "53", protocol: "TCP" },
+    ],
+  };
+}
+
+/**
+ * The PostgreSQL server: that address when the host is an IP literal, else its port on private
+ * networks (never the metadata address). Shared with the Jobs' policy.
+ */
+export function databaseEgressRule(database: MattermostEgress["database"]) {
+  const address = hostNetwork(database.host);
+  return { to: address ? [{ ipBlock: { cidr: address } }] : PRIVATE_NETWORKS, ports: tcp(database.port) };
+}
+
+/**
+ * What `network.egress.allow` lists: a network or a namespace's pods, on the listed ports with the
+ * listed protocols (TCP unless `protocols` says otherwise), or on every port. Shared with the Jobs' policy.
+ */
+export function allowEgressRules(allow: readonly EgressRule[]) {
+  return allow.map((rule) => ({
+    to: [rule.cidr ? { ipBlock: { cidr: rule.cidr } } : namespaceNamed(rule.namespace!)],
+    ...(rule.ports ? { ports: rule.ports.flatMap((port) => (rule.protocols ?? ["TCP"]).map((protocol) => ({ port: String(port), protocol }))) } : {}),
+  }));
 }

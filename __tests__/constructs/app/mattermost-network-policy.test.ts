@@ -1,13 +1,20 @@
 import * as ipaddr from "ipaddr.js";
 import { loadEnvironments } from "../../../config/load";
 import { internetEgress, MATTERMOST_INTERNET_PORTS } from "../../../config/schema/network";
-import { awsInput, environment, environmentsFolder, localInput, onlyResource, rejectionsOf, SHIPPED_ENVIRONMENTS, StackJson, synthEnvironments, synthShipped } from "../../support/synth";
+import { awsInput, environment, environmentsFolder, localInput, onlyResource, rejectionsOf, resources, SHIPPED_ENVIRONMENTS, StackJson, synthEnvironments, synthShipped } from "../../support/synth";
+
+/** The Mattermost server pods' NetworkPolicy (the app stack also has one for its Jobs' pods). */
+function serverPolicy(stack: StackJson): any {
+  const found = resources(stack, "kubernetes_network_policy_v1").filter((p) => p.spec.pod_selector.match_labels?.["app.kubernetes.io/component"] === "server");
+  if (found.length !== 1) throw new Error(`expected exactly one NetworkPolicy selecting the server pods, found ${found.length}`);
+  return found[0];
+}
 
 const METADATA = ["169.254.169.254", "fd00:ec2::254"];
 
 function policyOf(input: any): any {
   const stacks = synthEnvironments([environment("dev", input)]);
-  return onlyResource(stacks["dev-app"], "kubernetes_network_policy_v1").spec;
+  return serverPolicy(stacks["dev-app"]).spec;
 }
 
 /** Whether an egress peer lets `address` through (ipBlock cidr minus except). */
@@ -51,7 +58,7 @@ describe("the network policy's egress", () => {
 
   test("no rule ever lets a pod reach the cloud metadata service", () => {
     for (const [name, stack] of Object.entries(synthShipped()).filter(([id]) => id.endsWith("-app"))) {
-      const spec = onlyResource(stack, "kubernetes_network_policy_v1").spec;
+      const spec = serverPolicy(stack).spec;
       for (const rule of spec.egress) {
         for (const address of METADATA) expect([name, rule.to.some((peer: any) => peerAdmits(peer, address))]).toEqual([name, false]);
       }
@@ -106,7 +113,7 @@ describe("the ingress controller on the clusters the README names", () => {
   test("microk8s' ingress add-on runs in namespace ingress: the shipped local environment lets that namespace in", () => {
     const local = loadEnvironments(SHIPPED_ENVIRONMENTS).find((e) => e.name === "local")!;
     expect(local.config.kubernetes.configContext).toBe("microk8s");
-    const spec = onlyResource(synthShipped()["local-app"], "kubernetes_network_policy_v1").spec;
+    const spec = serverPolicy(synthShipped()["local-app"]).spec;
     expect(spec.ingress[0].from).toEqual([{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "ingress" } } }]);
     expect(onlyResource(synthShipped()["local-app"], "kubernetes_ingress_v1").spec.ingress_class_name).toBe("public");
   });
@@ -130,7 +137,7 @@ describe("the ingress controller on the clusters the README names", () => {
 
 /** The egress rule whose peers are the public internet (0.0.0.0/0 minus the private ranges). */
 function internetRule(stack: StackJson): any {
-  const spec = onlyResource(stack, "kubernetes_network_policy_v1").spec;
+  const spec = serverPolicy(stack).spec;
   const rules = spec.egress.filter((rule: any) => rule.to.some((peer: any) => peer.ip_block?.cidr === "0.0.0.0/0"));
   expect(rules.length).toBeLessThanOrEqual(1);
   return rules[0];
