@@ -74,3 +74,10 @@ describe("the fix: the URL with credentials from a Secret", () => {
     ]);
   });
 });
+
+test("a proxy URL that does not parse is reported, not a crash", () => {
+  const problems = rejectionsOf({ "dev.yaml": withProxy({ outboundProxy: "http://user:pw@[bad" }) });
+  expect(problems.length).toBeGreaterThan(0);
+  for (const problem of problems) expect(problem).toMatch(/mattermost\.outboundProxy: /);
+  expect(problems.join("\n")).not.toContain(":pw@");
+});

@@ -146,10 +146,10 @@ const PROXY_URL_ENV = ["HTTP_PROXY", "HTTPS_PROXY"];
  * as Proxy-Authorization (Go net/http transport.go, (*connectMethod).proxyAuth).
  */
 function proxyCredentialsMessage(value: string, masked: string): string {
-  const bare = new URL(value);
-  bare.username = "";
-  bare.password = "";
-  const withoutCredentials = bare.pathname === "/" && !value.endsWith("/") ? bare.toString().replace(/\/$/, "") : bare.toString();
+  // The URL as written minus its credentials (the masked form when it does not parse: the scheme check has the rest).
+  const bare = parseUrl(value);
+  if (bare) bare.username = bare.password = "";
+  const withoutCredentials = !bare ? masked.replace("***@", "") : bare.pathname === "/" && !value.endsWith("/") ? bare.toString().replace(/\/$/, "") : bare.toString();
   return (
     `holds credentials (${masked}), which would sit in clear in the Deployment, the plan and the state; write it without them ` +
     `(outboundProxy: ${withoutCredentials}) and give the URL with credentials from a Secret: ` +
