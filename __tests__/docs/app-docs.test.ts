@@ -45,7 +45,7 @@ describe("docs/app.md", () => {
     ["SAML is configured at start and on config events", "server/channels/app/enterprise.go", "initEnterprise"],
     ["the Secret data source returns null for a missing Secret", "kubernetes/data_source_kubernetes_secret_v1.go", "dataSourceKubernetesSecretV1Read"],
     ["the client address from the trusted header", "server/channels/utils/utils.go", "GetIPAddress"],
-    ["the untrusted-URL client refuses private addresses, the proxy's included", "server/platform/shared/httpservice/client.go", "dialContextFilter"],
+    ["the untrusted-URL client refuses private addresses, the proxy's included", "server/public/shared/httpservice/client.go", "dialContextFilter"],
     ["the support packet's installation type", "server/channels/app/platform/support_packet.go", "getSupportPacketDiagnostics"],
     ["Team Edition expects no licence", "server/channels/app/server.go", "doLicenseExpirationCheck"],
     ["Calls' RTC port", "mattermost/mattermost-plugin-calls `server/configuration.go`", "SetDefaults"],
