@@ -27,6 +27,7 @@ export * from "./constructs/shared/providers";
 export * from "./constructs/database/rds-postgres";
 export * from "./constructs/app/registry-secret";
 export * from "./constructs/app/saml-certificate-job";
+export * from "./constructs/offers/state-contents";
 export * from "./constructs/offers/state-location";
 export * from "./constructs/offers/storage-offer";
 export * from "./constructs/terraform-cloud/terraform-cloud-workspace";

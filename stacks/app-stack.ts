@@ -2,7 +2,7 @@ import { Op, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { KubernetesConfig } from "../config/schema/kubernetes";
 import type { MattermostConfig } from "../config/schema/mattermost";
-import type { NetworkConfig } from "../config/schema/network";
+import { InternetEgress, internetEgress, NetworkConfig } from "../config/schema/network";
 import type { LocalStorageConfig, S3StorageConfig, StorageConfig } from "../config/schema/storage";
 import { DatabaseCaSecret } from "../constructs/app/database-ca-secret";
 import { DATABASE_CA_MOUNT_DIR, DATABASE_OFFER } from "../constructs/offers/database-offer";
@@ -12,6 +12,7 @@ import { MattermostAutoscaler } from "../constructs/app/mattermost-autoscaler";
 import { MattermostDisruptionBudget } from "../constructs/app/mattermost-disruption-budget";
 import { ENV_SECRET_HASH_ANNOTATION, MattermostEnvSecret } from "../constructs/app/mattermost-env-secret";
 import { MattermostIngress } from "../constructs/app/mattermost-ingress";
+import { JobsNetworkPolicy } from "../constructs/app/jobs-network-policy";
 import { MattermostNetworkPolicy } from "../constructs/app/mattermost-network-policy";
 import { MattermostPodProps, MountedSecret } from "../constructs/app/mattermost-pod";
 import { MattermostServiceAccount } from "../constructs/app/mattermost-service-account";
@@ -45,6 +46,11 @@ export interface AppStackProps {
   readonly databaseVerifiesServer?: boolean;
   /** Where the pods may connect (the NetworkPolicy's egress) and hostNetwork ingress controllers. */
   readonly network?: NetworkConfig;
+  /**
+   * The public internet the pods reach: internetEgress() of the whole environment (it knows the S3
+   * endpoint). Default: internetEgress() of `network` and `mattermost`.
+   */
+  readonly internetEgress?: InternetEgress;
   /** The PostgreSQL server as the environment file names it, for the egress rule (RDS: port only). */
   readonly databaseEndpoint?: { readonly host?: string; readonly port: number };
   /** Where the storage stack keeps its state. */
@@ -225,9 +231,18 @@ export class AppStack extends TerraformStack {
       egress: {
         dnsNamespace: props.network?.egress.dnsNamespace ?? "kube-system",
         database: props.databaseEndpoint ?? { port: 5432 },
-        internet: props.network?.egress.internet ?? true,
+        internet: internetRuleOf(props.internetEgress ?? internetEgress({ network: props.network, mattermost: mm })),
         allow: props.network?.egress.allow ?? [],
       },
+    });
+    // The Jobs' pods: DNS, the database and what allow lists, never the metadata service or the VPC.
+    new JobsNetworkPolicy(this, "jobs-network-policy", {
+      environmentName: env,
+      namespace,
+      components: [migration.component, ...configJobs.map((job) => job.component)],
+      dnsNamespace: props.network?.egress.dnsNamespace ?? "kube-system",
+      database: props.databaseEndpoint ?? { port: 5432 },
+      allow: props.network?.egress.allow ?? [],
     });
     if (mm.ingressEnabled) new MattermostIngress(this, "ingress", {
       environmentName: env,
@@ -250,6 +265,11 @@ export class AppStack extends TerraformStack {
     variable.overrideLogicalId(name);
     return variable.stringValue;
   }
+}
+
+/** The network policy's form of the public internet: none, every port, or the derived TCP ports. */
+function internetRuleOf(internet: InternetEgress): false | "all" | { ports: number[] } {
+  return internet === false || internet === "all" ? internet : { ports: internet.map((p) => p.port) };
 }
 
 /**

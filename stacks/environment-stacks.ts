@@ -1,6 +1,7 @@
 import { Aspects } from "cdktf";
 import { Construct } from "constructs";
 import { Environment, environmentNameProblem } from "../config/load";
+import { internetEgress } from "../config/schema/network";
 import { SecurityPolicy } from "../synth/security-policy";
 import { keepTextLiteral } from "../synth/terraform-literals";
 import { stateLocation } from "../constructs/offers/state-location";
@@ -87,6 +88,7 @@ function buildStacks(scope: Construct, environment: Environment): EnvironmentSta
     databaseState: state.database,
     databaseVerifiesServer: config.database.sslMode === "verify-ca" || config.database.sslMode === "verify-full",
     network: config.network,
+    internetEgress: internetEgress(config),
     databaseEndpoint: config.database.kind === "external" ? { host: config.database.host, port: config.database.port } : { port: 5432 },
     storageState: state.storage,
     state: state.app,

@@ -19,20 +19,22 @@ import { IConstruct } from "constructs";
  * the user wrote it (validation, names, hashes, messages and the summary all see that text), and
  * when an element is turned into Terraform JSON, every literal part of every string is escaped once:
  *
- * - in an attribute, an output, a local or a provider block: `${` -> `$${`, `%{` -> `%%{`;
+ * - in an attribute, an output, a local or a provider block, in values and object keys alike:
+ *   `${` -> `$${`, `%{` -> `%%{`;
  * - as an argument of a Terraform function, condition or operator cdktf renders: a complete HCL
- *   string literal (backslash, quote, newline, `${`, `%{` escaped).
+ *   string literal (backslash, quote, newline, `${`, `%{` escaped);
+ * - in a variable validation's `error_message` and an import block's `id`, which are templates too.
  *
  * cdktf's own references and function calls are tokens, not literal text, and pass untouched.
  * Left alone, because Terraform reads them literally or they are deliberate raw Terraform: the
- * `terraform` block (backend settings are never evaluated), variable blocks (`default` and
- * `description` are literal values; a `validation` block is written by a construct, e.g.
- * stacks/storage-stack.ts `notEmpty`, and must only quote validated names), output descriptions,
- * the `//` metadata, and escape hatches (`addOverride`, whose value is raw Terraform by design).
+ * `terraform` block (backend settings are never evaluated), a variable's `default`, `description`
+ * and validation `condition` (the construct's own expression), output descriptions, `moved`,
+ * `removed` and import `to` addresses, the `//` metadata, and escape hatches (`addOverride`, whose
+ * value is raw Terraform by design).
  * A construct that needs an expression writes a token (`Fn`, `Op`, a reference, or constructs/shared/terraform-expression.ts for what
  * cdktf has no token for), never the text `${...}`: such text is literal.
- * Object keys inside a cdktf expression (`Fn.jsonencode({ [key]: ... })`) are written by cdktf as
- * they are: keys there must never come from an environment file unvalidated.
+ * Object keys inside a cdktf expression (`Fn.jsonencode({ [key]: ... })`), which cdktf writes
+ * unescaped between quotes, are escaped as the inside of an HCL string literal.
  */
 export class TerraformLiterals implements IAspect {
   private readonly wrapped = new WeakSet<object>();
@@ -71,13 +73,29 @@ export function hclStringLiteral(value: string): string {
 const STRING_TOKEN = /\$\{TfToken\[[^\]]*\]\}/g;
 
 /** Top-level sections of an element's JSON whose strings Terraform evaluates as templates. */
-const EVALUATED_SECTIONS = ["resource", "data", "provider", "output", "locals", "check"];
+const EVALUATED_SECTIONS = ["resource", "data", "ephemeral", "provider", "output", "locals", "check"];
 
 function escapeElement(json: Record<string, any>, overrides: Record<string, unknown>): Record<string, any> {
   const out: Record<string, any> = { ...json };
   for (const section of EVALUATED_SECTIONS) {
     if (out[section] === undefined) continue;
     out[section] = escapeSection(section, out[section], overrides);
+  }
+  // A variable's default and description are literal, but a validation's error_message is a
+  // template: Terraform evaluates it when the condition fails, so a `${file(...)}` in it would be
+  // read and printed (hashicorp/terraform internal/configs/named_values.go,
+  // decodeVariableValidationBlock -> decodeCheckRuleBlock; internal/configs/checks.go, CheckRule:
+  // "ErrorMessage hcl.Expression"). The condition is the construct's own expression and stays.
+  if (isPlainObject(out.variable)) {
+    out.variable = mapValues(out.variable, (body: any) =>
+      Array.isArray(body?.validation)
+        ? { ...body, validation: body.validation.map((v: any) => (typeof v?.error_message === "string" ? { ...v, error_message: escapeTemplateString(v.error_message) } : v)) }
+        : body,
+    );
+  }
+  // An import block's id is an expression (Terraform 1.6+); its `to` is an address and stays.
+  if (Array.isArray(out.import)) {
+    out.import = out.import.map((block: any) => (typeof block?.id === "string" ? { ...block, id: escapeTemplateString(block.id) } : block));
   }
   return out;
 }
@@ -86,6 +104,7 @@ function escapeSection(section: string, value: any, overrides: Record<string, un
   switch (section) {
     case "resource":
     case "data":
+    case "ephemeral":
     case "provider":
       // { type: { name: body } } or, for providers, { type: [body] }
       return mapValues(value, (byName: any) =>
@@ -125,7 +144,13 @@ function escapeValue(value: unknown): any {
     escapeExpression(value);
     return value;
   }
-  if (isPlainObject(value)) return mapValues(value as Record<string, unknown>, escapeValue);
+  // Property names are templates too: real terraform evaluates {"k${file(...)}": "v"} into the
+  // file's content, and reads {"k$${...}": "v"} back as written (both in
+  // __tests__/synth/terraform-literals.test.ts). A label key such as `k${file(...)}` in
+  // httpAllowedFrom's podLabels would otherwise be evaluated like a value.
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, item]) => [escapeTemplateString(key), escapeValue(item)]));
+  }
   return value;
 }
 
@@ -194,7 +219,14 @@ function escapeArgument(arg: unknown): unknown {
     escapeExpression(arg);
     return arg;
   }
-  if (isPlainObject(arg)) return mapValues(arg as Record<string, unknown>, escapeArgument);
+  if (isPlainObject(arg)) {
+    // cdktf writes each key as `"<key>" = value` without escaping it (cdktf lib/tfExpression.js,
+    // `resolveExpressionPart`): the key's text goes in as the inside of an HCL string literal.
+    // A key holding one of cdktf's own token markers stays as it is.
+    return Object.fromEntries(
+      Object.entries(arg as Record<string, unknown>).map(([key, item]) => [key.includes("${TfToken[") ? key : hclStringLiteral(key).slice(1, -1), escapeArgument(item)]),
+    );
+  }
   return arg;
 }
 

@@ -83,6 +83,14 @@ describe("extraEnv and the one table of the container's environment", () => {
     expect(isSecretSetting("MM_SERVICESETTINGS_ENABLELOCALMODE")).toBe(false);
   });
 
+  test("a setting added later counts as a secret when its name says password, secret, salt, encrypt key, split key, private key or data source", () => {
+    for (const name of ["MM_NEWSETTINGS_APIPASSWORD", "mm_newsettings_clientsecret", "MM_NEWSETTINGS_TOKENSALT", "MM_NEWSETTINGS_ATRESTENCRYPTKEY", "MM_NEWSETTINGS_SPLITKEY", "MM_NEWSETTINGS_PRIVATEKEY", "MM_NEWSETTINGS_DATASOURCE"]) {
+      expect([name, isSecretSetting(name)]).toEqual([name, true]);
+    }
+    // A key id names the key; it is not the secret (the stack sets it from the storage offer).
+    expect(isSecretSetting("MM_FILESETTINGS_AMAZONS3ACCESSKEYID")).toBe(false);
+  });
+
   test("extraEnv may not hold a URL with credentials", () => {
     expect(problemsWith({ MM_ELASTICSEARCHSETTINGS_CONNECTIONURL: "https://elastic:changeme@search.internal:9200" })).toEqual([
       "environments/dev.yaml: mattermost.extraEnv.MM_ELASTICSEARCHSETTINGS_CONNECTIONURL: holds a URL with credentials (https://***@search.internal:9200), which would sit in clear in the Deployment, the plan and the state; remove the user and password from the URL",

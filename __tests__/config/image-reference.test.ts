@@ -30,10 +30,18 @@ describe("image references name a tag or a digest", () => {
   test("the SAML certificate uploader's default image is pinned by digest, and its override is checked too", () => {
     const enterprise = { image: "mattermost/mattermost-enterprise-edition:10.11.4", licensed: true, siteUrl: "https://chat.test" };
     const saml = mattermostSchema.parse({ ...localInput().mattermost, ...enterprise, saml: { preset: "ubuntu-sso" } }).saml!;
-    expect(saml.certificateUploaderImage).toMatch(/^postgres:17\.6-alpine@sha256:[a-f0-9]{64}$/);
+    expect(saml.certificateUploaderImage).toMatch(/^postgres:17\.11-alpine@sha256:[a-f0-9]{64}$/);
     const input = localInput();
     Object.assign(input.mattermost, { ...enterprise, saml: { preset: "ubuntu-sso", certificateUploaderImage: "postgres" } });
     expect(rejectionsOf({ "dev.yaml": input })).toEqual([expect.stringMatching(/mattermost\.saml\.certificateUploaderImage: names no tag or digest/)]);
+  });
+
+  test.each(["extraContainers", "extraInitContainers"])("%s: an image without a tag or digest, or :latest, is refused like mattermost.image", (key) => {
+    const input = localInput();
+    (input.mattermost as any)[key] = [{ name: "helper", image: "busybox" }];
+    expect(rejectionsOf({ "dev.yaml": input })).toEqual([expect.stringMatching(new RegExp(`dev\\.yaml: mattermost\\.${key}\\.0\\.image: names no tag or digest, so the runtime would pull :latest`))]);
+    (input.mattermost as any)[key] = [{ name: "helper", image: "busybox:latest" }];
+    expect(rejectionsOf({ "dev.yaml": input })).toEqual([expect.stringMatching(new RegExp(`mattermost\\.${key}\\.0\\.image: is :latest`))]);
   });
 
   test("the migration Job follows the image string: a re-pushed tag is the same Job, a new digest a new one", () => {

@@ -45,7 +45,7 @@ describe("docs/app.md", () => {
     ["SAML is configured at start and on config events", "server/channels/app/enterprise.go", "initEnterprise"],
     ["the Secret data source returns null for a missing Secret", "kubernetes/data_source_kubernetes_secret_v1.go", "dataSourceKubernetesSecretV1Read"],
     ["the client address from the trusted header", "server/channels/utils/utils.go", "GetIPAddress"],
-    ["the untrusted-URL client refuses private addresses, the proxy's included", "server/platform/shared/httpservice/client.go", "dialContextFilter"],
+    ["the untrusted-URL client refuses private addresses, the proxy's included", "server/public/shared/httpservice/client.go", "dialContextFilter"],
     ["the support packet's installation type", "server/channels/app/platform/support_packet.go", "getSupportPacketDiagnostics"],
     ["Team Edition expects no licence", "server/channels/app/server.go", "doLicenseExpirationCheck"],
     ["Calls' RTC port", "mattermost/mattermost-plugin-calls `server/configuration.go`", "SetDefaults"],
@@ -73,5 +73,60 @@ describe("docs/app.md, the pod options for Helm users", () => {
   ])("cites the upstream source it rests on: %s", (_claim, where, what) => {
     expect(doc).toContain(where);
     expect(doc.replace(/\s+/g, " ")).toContain(what);
+  });
+});
+
+describe("docs/app.md, the sources of its Mattermost, Kubernetes, provider and AWS claims", () => {
+  const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "app.md"), "utf8").replace(/\s+/g, " ");
+
+  test.each([
+    ["Mattermost has no Kubernetes client", "mattermost/mattermost `server/go.mod`", "requires none"],
+    ["MM_CONFIG is the configuration source", "server/cmd/mattermost/commands/utils.go", "getConfigDSN"],
+    ["a database DSN opens the database store", "server/config/store.go", "NewStoreFromDSN"],
+    ["environment overrides win and are locked in the System Console", "Store.GetEnvironmentOverrides", "Store.Load"],
+    ["console logs go to stdout", "server/config/logger.go", "makeSimpleConsoleTarget"],
+    ["id_loaded needs the licence", "server/channels/app/notification_push.go", "BuildPushNotificationMessage"],
+    ["the hosted push service needs the licence", "server/channels/app/notification.go", "canSendPushNotifications"],
+    ["the SAML ACS route", "server/channels/web/saml.go", "InitSaml"],
+    ["the IdP certificate lives in the config store", "server/channels/app/saml.go", "AddSamlIdpCertificate"],
+    ["the database store keeps files in a table", "server/config/database.go", "DatabaseStore.SetFile"],
+    ["the IdP certificate API's form field", "server/channels/api4/saml.go", "addSamlIdpCertificate"],
+    ["local mode's socket", "server/public/model/config.go", "LocalModeSocketPath"],
+    ["mmctl's system-admin command", "server/cmd/mmctl/commands/roles.go", "RolesSystemAdminCmd"],
+    ["the old server CLI's system_admin command", "mattermost/mattermost-server `cmd/mattermost/commands/roles.go`", "MakeSystemAdminCmd"],
+    ["S3 without keys uses the IAM chain", "server/platform/shared/filestore/s3store.go", "credentials.NewIAM"],
+    ["the web identity exchange", "pkg/credentials/iam_aws.go", "(*IAM).Retrieve"],
+    ["EKS injects the web identity token", "https://docs.aws.amazon.com/eks/latest/userguide/pod-configuration.html", "AWS_WEB_IDENTITY_TOKEN_FILE"],
+    ["the operator's install type", "mattermost/mattermost-operator `pkg/mattermost/env_var.go`", "generalMattermostEnvVars"],
+    ["Calls maps MM_CALLS_ variables onto its settings", "`server/environment.go`, `applyEnvOverrides`", "MM_CALLS_RTCD_SERVICE_URL"],
+    ["rtcd needs the licence", "server/activate.go", "RTCDAllowed"],
+    ["the migration command", "server/cmd/mattermost/commands/db.go", "migrateCmdF"],
+    ["a failed Job's error", "kubernetes/resource_kubernetes_job_v1.go", "retryUntilJobV1IsFinished"],
+    ["fsGroupChangePolicy OnRootMismatch", "content/en/docs/tasks/configure-pod-container/security-context.md", "OnRootMismatch"],
+    ["ScheduleAnyway only ranks nodes", "content/en/docs/concepts/scheduling-eviction/topology-spread-constraints.md", "ScheduleAnyway"],
+    ["restricted forbids hostPort", "content/en/docs/concepts/security/pod-security-standards.md", "Host Ports"],
+    ["a taint keeps pods without the toleration off the node", "content/en/docs/concepts/scheduling-eviction/taint-and-toleration.md", "NoSchedule"],
+    ["the autoscaler needs the metrics API", "content/en/docs/tasks/run-application/horizontal-pod-autoscale.md", "metrics.k8s.io"],
+    ["ingress-nginx's default certificate", "kubernetes/ingress-nginx `docs/user-guide/tls.md`", "Default SSL Certificate"],
+    ["cert-manager fills the tls secretName", "https://cert-manager.io/docs/usage/ingress/", "secretName"],
+    ["PostgreSQL keeps one password per role", "catalog-pg-authid.html", "rolpassword"],
+    ["the push services and the licence", "https://docs.mattermost.com/deploy/mobile-hpns.html", "TPNS"],
+    ["the metrics server's address", "server/channels/app/platform/metrics.go", "startMetricsServer"],
+    ["the usual annotation scrape config", "charts/prometheus/values.yaml", "kubernetes-pods"],
+    ["a Job's deadline covers its retries", "content/en/docs/concepts/workloads/controllers/job.md", "no matter how many Pods are created"],
+    ["the S3 client takes the proxy from the environment", "minio/minio-go `transport.go`", "http.ProxyFromEnvironment"],
+    ["Calls is on by default", "`PluginSettings.SetDefaults`", "The prepackaged Calls plugin is on by default"],
+  ])("cites the source it rests on: %s", (_claim, where, what) => {
+    expect(doc).toContain(where);
+    expect(doc).toContain(what);
+  });
+
+  test("says egress is restricted (it is: the NetworkPolicy has an Egress policy type)", () => {
+    expect(doc).toContain("**Egress is restricted**");
+    expect(doc).not.toContain("Egress is not restricted");
+  });
+
+  test("no longer says finished Jobs are removed after a day (they carry no TTL)", () => {
+    expect(doc).not.toContain("has been removed (after a day)");
   });
 });

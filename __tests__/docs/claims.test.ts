@@ -1,13 +1,21 @@
-import { awsInput, environment, resources, synthEnvironments } from "../support/synth";
+import * as fs from "fs";
+import * as path from "path";
+import { awsInput, environment, PROJECT_ROOT, resources, synthEnvironments } from "../support/synth";
+import { MIN_TERRAFORM } from "../support/terraform";
 
 /**
  * Claims of docs/network.md and docs/security.md that no other test proved, checked on the
  * synthesized JSON. Each test names the sentence it holds to.
  */
 
-/** True when every label of `selector` is on `labels` (a Kubernetes matchLabels selector). */
-function selects(selector: Record<string, string>, labels: Record<string, string> = {}): boolean {
-  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+/** True when a Kubernetes label selector (matchLabels, and matchExpressions with In) selects `labels`. */
+function selects(selector: any, labels: Record<string, string> = {}): boolean {
+  const byLabel = Object.entries<string>(selector.match_labels ?? {}).every(([key, value]) => labels[key] === value);
+  const byExpression = (selector.match_expressions ?? []).every((e: any) => {
+    if (e.operator !== "In") throw new Error(`selects: operator ${e.operator} not handled`);
+    return e.values.includes(labels[e.key]);
+  });
+  return byLabel && byExpression;
 }
 
 describe("an app with IRSA, SAML and plugins (every Job the app stack makes)", () => {
@@ -23,20 +31,23 @@ describe("an app with IRSA, SAML and plugins (every Job the app stack makes)", (
     plugins: ["mattermost-autolink"],
   };
   const stack = synthEnvironments([environment("dev", input)])["dev-app"];
-  const [policy] = resources(stack, "kubernetes_network_policy_v1");
-  const selector = policy.spec.pod_selector.match_labels;
+  const policies = resources(stack, "kubernetes_network_policy_v1");
   const jobs = resources(stack, "kubernetes_job_v1");
 
-  test("network.md: the policy selects the Mattermost server pods, and none of the Jobs' pods", () => {
+  test("network.md: Mattermost's policy selects the server pods and none of the Jobs' pods; the Jobs' policy selects every Job's pods and not the server's", () => {
+    expect(policies.map((policy) => policy.metadata.name).sort()).toEqual(["mattermost-dev", "mattermost-dev-jobs"]);
+    const server = policies.find((policy) => policy.metadata.name === "mattermost-dev").spec.pod_selector;
+    const forJobs = policies.find((policy) => policy.metadata.name === "mattermost-dev-jobs").spec.pod_selector;
     const [deployment] = resources(stack, "kubernetes_deployment_v1");
-    expect(selects(selector, deployment.spec.template.metadata.labels)).toBe(true);
+    expect([selects(server, deployment.spec.template.metadata.labels), selects(forJobs, deployment.spec.template.metadata.labels)]).toEqual([true, false]);
     expect(jobs.map((job) => job.spec.template.metadata.labels["app.kubernetes.io/component"]).sort()).toEqual([
       "migration",
       "plugins",
       "saml-certificate",
     ]);
     for (const job of jobs) {
-      expect([job.metadata.name, selects(selector, job.spec.template.metadata.labels)]).toEqual([job.metadata.name, false]);
+      const labels = job.spec.template.metadata.labels;
+      expect([job.metadata.name, selects(server, labels), selects(forJobs, labels)]).toEqual([job.metadata.name, false, true]);
     }
   });
 
@@ -47,5 +58,27 @@ describe("an app with IRSA, SAML and plugins (every Job the app stack makes)", (
     }
     const [account] = resources(stack, "kubernetes_service_account_v1");
     expect(Object.keys(account.metadata.annotations)).toEqual(["eks.amazonaws.com/role-arn"]);
+  });
+});
+
+describe("README.md, the test line", () => {
+  const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+  const testLine = /Install and run the whole test suite:\n\n```sh\n([^\n]+)\n```/.exec(readme)?.[1];
+
+  test(".ci/run runs exactly the README's test line", () => {
+    expect(testLine).toBe("npm ci && npm test");
+    const commands = fs
+      .readFileSync(path.join(PROJECT_ROOT, ".ci", "run"), "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.startsWith("#") && !/^(set|cd) /.test(line));
+    expect(commands).toEqual([testLine]);
+  });
+
+  test("its prerequisites are listed beside it: Node 20 (package.json engines) and terraform >= 1.10 (what the harness demands)", () => {
+    // The paragraph right after the test line.
+    const prerequisites = readme.slice(readme.indexOf(testLine!)).split("\n\n")[1].replace(/\s+/g, " ");
+    expect(prerequisites).toContain("The tests need Node 20 and terraform >= 1.10 on the PATH");
+    expect(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).engines.node).toBe(">=20");
+    expect(MIN_TERRAFORM.join(".")).toBe("1.10");
   });
 });

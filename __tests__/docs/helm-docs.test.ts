@@ -27,11 +27,12 @@ describe("docs/helm.md", () => {
     expect(hasKey(schema, key.split("."))).toBe(true);
   });
 
+  // The top-level keys of mattermost/mattermost-helm charts/mattermost-team-edition/values.yaml (image 10.6.0).
   test("has a row for every top-level value of the chart's values.yaml", () => {
     const values = ["image", "initContainerImage", "deploymentStrategy", "revisionHistoryLimit", "persistence", "service",
       "ingress", "externalDB", "mysql", "extraPodAnnotations", "extraEnvVars", "extraInitContainers", "extraVolumes",
       "extraVolumeMounts", "extraPorts", "extraDeploy", "nodeSelector", "affinity", "tolerations", "securityContext",
-      "serviceAccount", "config", "startupProbe", "livenessProbe", "readinessProbe", "testJob"];
+      "serviceAccount", "config", "startupProbe", "livenessProbe", "readinessProbe", "testJob", "route"];
     const rows = doc.split("\n").filter((l) => l.startsWith("| `")).map((l) => l.split("|")[1]);
     for (const value of values) expect(rows.some((r) => new RegExp("`" + value + "[.`]").test(r))).toBe(true);
   });

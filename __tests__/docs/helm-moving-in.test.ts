@@ -38,4 +38,15 @@ describe("docs/helm.md, Moving in", () => {
     expect(section).toContain("FULL=$REL-mattermost-team-edition");
     expect(section).toContain("$FULL-mattermost-dbsecret");
   });
+
+  test("the commands name only objects the chart's templates make, under the names they give", () => {
+    // mattermost/mattermost-helm charts/mattermost-team-edition/templates: deployment.yaml,
+    // ingress.yaml and the data claim are <fullname>; secret-config.yaml <fullname>-config;
+    // secret-mattermost-dbsecret.yaml <fullname>-mattermost-dbsecret; pvc-plugins.yaml
+    // <fullname>-plugins; service.yaml names the Service after the chart, not <fullname>.
+    const suffixes = [...section.matchAll(/\$FULL(-[a-z-]+)?/g)].map((match) => match[1] ?? "");
+    expect([...new Set(suffixes)].sort()).toEqual(["", "-config", "-mattermost-dbsecret", "-plugins"]);
+    expect(section).not.toMatch(/service \$FULL\b/);
+    expect(section).toContain("kubectl -n $NS delete secret $FULL-config $FULL-mattermost-dbsecret");
+  });
 });

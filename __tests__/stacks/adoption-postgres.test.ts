@@ -99,6 +99,15 @@ describe(`database.adopt on PostgreSQL ${MAJORS.join(", ")}`, () => {
       expect(await psqlOk(connect(major, ROLE, ROLE_PASSWORD, DATABASE), "SELECT message FROM posts WHERE id = 1")).toBe("written by the Helm release");
     }));
 
+  test("GRANT <role> TO <admin>: a CREATEROLE admin may on a role it made (above); on a role someone else made, only before PostgreSQL 16", () =>
+    eachMajor(async (major) => {
+      // PostgreSQL 16 release notes, "Restrict the privileges of CREATEROLE": adding members needs ADMIN OPTION.
+      await psqlOk(serverOf(major).bootstrap, "DROP ROLE IF EXISTS helm_dba_role; CREATE ROLE helm_dba_role LOGIN");
+      const grant = await psql(asAdmin(major), `GRANT helm_dba_role TO ${ADMIN}`);
+      expect(grant.ok).toBe(major < 16);
+      if (major >= 16) expect(grant.stderr).toMatch(/permission denied to grant role "helm_dba_role"/);
+    }));
+
   test(`the plan-time check logs in with ${ADOPTED_PASSWORD_VARIABLE} and reads the schemas; a wrong password fails the plan`, () =>
     eachMajor(async (major) => {
       const check = stack.data!.postgresql_schemas;

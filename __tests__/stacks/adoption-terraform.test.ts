@@ -39,7 +39,9 @@ describe("adoption on the real terraform", () => {
     const roleName = Object.keys(stack.resource!.postgresql_role)[0];
     const databaseName = Object.keys(stack.resource!.postgresql_database)[0];
 
-    const plan = dir.planJson({ vars: VARS });
+    // The plan's summary line, as `cdktf diff` shows it (docs/database.md, docs/helm.md step 3).
+    expect(dir.plan({ vars: VARS, planFile: "tfplan" }).text).toContain("Plan: 2 to import, 2 to add, 0 to change, 0 to destroy.");
+    const plan = JSON.parse(dir.run(["show", "-json", "-no-color", "tfplan"]).stdout);
     const byAddress = Object.fromEntries(plan.resource_changes.map((change: any) => [change.address, change]));
     for (const [type, name, id] of [["postgresql_role", roleName, "mmuser"], ["postgresql_database", databaseName, "mattermost_prod"]]) {
       const change = byAddress[coreAddress(type, name)];

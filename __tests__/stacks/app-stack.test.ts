@@ -3,6 +3,13 @@ import { imageHash } from "../../constructs/app/migration-job";
 import { IMAGE_PULL_SECONDS } from "../../constructs/app/mattermost-pod";
 import { awsInput, environment, localInput, onlyResource, resources, StackJson, synthEnvironments, synthShipped } from "../support/synth";
 
+/** The Mattermost server pods' NetworkPolicy (the app stack also has one for its Jobs' pods). */
+function serverPolicy(stack: StackJson): any {
+  const found = resources(stack, "kubernetes_network_policy_v1").filter((p) => p.spec.pod_selector.match_labels?.["app.kubernetes.io/component"] === "server");
+  if (found.length !== 1) throw new Error(`expected exactly one NetworkPolicy selecting the server pods, found ${found.length}`);
+  return found[0];
+}
+
 /** The app stack of an environment built from `input`. */
 function appOf(input: any, name = "dev"): StackJson {
   return synthEnvironments([environment(name, input)])[`${name}-app`];
@@ -116,7 +123,7 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
         { name: "gossip-udp", container_port: 8074, protocol: "UDP" },
       ]),
     );
-    const policy = onlyResource(stack, "kubernetes_network_policy_v1");
+    const policy = serverPolicy(stack);
     const selector = deploymentOf(stack).spec.selector.match_labels;
     expect(policy.spec.pod_selector.match_labels).toEqual(selector);
     expect(policy.spec.policy_types).toEqual(["Ingress", "Egress"]);
@@ -126,7 +133,7 @@ describe("app stack, production (S3 with keys, https, 3 clustered licensed repli
   });
 
   test("network policy: 8065 only from the ingress controller's namespace, 8067 only from the metrics namespace", () => {
-    const rules = onlyResource(stack, "kubernetes_network_policy_v1").spec.ingress;
+    const rules = serverPolicy(stack).spec.ingress;
     expect(rules).toContainEqual({ from: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ port: "8065", protocol: "TCP" }] });
     expect(rules).toContainEqual({ from: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ port: "8067", protocol: "TCP" }] });
     expect(rules).toHaveLength(3);
@@ -220,7 +227,7 @@ describe("app stack, local (claim, http, one replica)", () => {
   test("one replica: no PDB, no gossip, no metrics port, no licence variable", () => {
     expect(resources(stack, "kubernetes_pod_disruption_budget_v1")).toEqual([]);
     expect(containerOf(stack).port).toEqual([{ name: "http", container_port: 8065, protocol: "TCP" }]);
-    expect(onlyResource(stack, "kubernetes_network_policy_v1").spec.ingress).toHaveLength(1);
+    expect(serverPolicy(stack).spec.ingress).toHaveLength(1);
     expect(stack.variable?.mattermost_licence).toBeUndefined();
   });
 });
@@ -236,7 +243,7 @@ describe("app stack options", () => {
     expect(upload.metadata.name).toMatch(/^mattermost-dev-saml-certificate-\$\{substr\(nonsensitive\(sha256\(jsonencode\(data\.kubernetes_secret_v1\.[\w-]+\.data\)\)\), 0, 8\)\}$/);
     const pod = upload.spec.template.spec;
     const container = pod.container[0];
-    expect(container.image).toMatch(/^postgres:17\.6-alpine@sha256:[a-f0-9]{64}$/);
+    expect(container.image).toMatch(/^postgres:17\.11-alpine@sha256:[a-f0-9]{64}$/);
     expect(container.command[2]).toContain("INSERT INTO configurationfiles (name, data, createat, updateat)");
     expect(container.command[2]).toContain("VALUES ('saml-idp.crt', :'cert',");
     expect(container.env).toEqual([{ name: "MATTERMOST_DSN", value_from: { secret_key_ref: { name: expect.any(String), key: "dsn" } } }]);
@@ -356,7 +363,7 @@ describe("app stack options", () => {
     });
     const stack = appOf(input);
     expect(containerOf(stack).resources).toEqual({ requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } });
-    const namespaces = onlyResource(stack, "kubernetes_network_policy_v1").spec.ingress.map((r: any) => r.from[0].namespace_selector.match_labels["kubernetes.io/metadata.name"]);
+    const namespaces = serverPolicy(stack).spec.ingress.map((r: any) => r.from[0].namespace_selector.match_labels["kubernetes.io/metadata.name"]);
     expect(namespaces).toEqual(["traefik", "prometheus"]);
   });
 
@@ -622,7 +629,7 @@ describe("app stack, the pod and service options Helm users rely on (issue 16)",
   });
 
   test("the NetworkPolicy admits the named sources on 8065 besides the ingress controller", () => {
-    const rules = onlyResource(stack, "kubernetes_network_policy_v1").spec.ingress;
+    const rules = serverPolicy(stack).spec.ingress;
     const http = rules.filter((r: any) => r.ports.some((p: any) => p.port === "8065"));
     expect(http).toEqual([
       { from: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ port: "8065", protocol: "TCP" }] },
@@ -652,7 +659,7 @@ describe("app stack, the pod and service options Helm users rely on (issue 16)",
     // With other sources let in next to the ingress controller, they could forge the header too.
     expect(envOf(stack).MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER.value).toBe("");
     expect(envOf(appOf(awsInput(), "helm")).MM_SERVICESETTINGS_TRUSTEDPROXYIPHEADER.value).toBe("X-Real-IP");
-    expect(onlyResource(off, "kubernetes_network_policy_v1").spec.ingress).toEqual([
+    expect(serverPolicy(off).spec.ingress).toEqual([
       { from: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "envoy-gateway-system" } } }], ports: [{ port: "8065", protocol: "TCP" }] },
     ]);
   });

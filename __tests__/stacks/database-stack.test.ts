@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { App, Testing } from "cdktf";
+import { App, TerraformStack, Testing } from "cdktf";
 import { Environment } from "../../config/load";
+import { CaFile } from "../../constructs/database/ca-file";
 import { MattermostDatabase } from "../../constructs/database/mattermost-database";
 import { RdsPostgres, RdsPostgresProps } from "../../constructs/database/rds-postgres";
 import { synthesize } from "../../synth/synthesize";
@@ -212,19 +213,29 @@ describe("database stack, verify-full with the server's CA", () => {
     expect(fs.readFileSync(path.join(outdir2, "stacks", "dev-database", "database-ca.pem"), "utf8")).toBe(CA);
   });
 
-  test("a link planted where the CA goes is replaced, never written through", () => {
+  test("a link planted where the CA goes is replaced, never written through, and the file is 0644 whatever the umask", () => {
+    // CaFile itself, under App.synth() (which keeps what is in the stack's folder): synthesize()
+    // empties its staging folder first, so a link planted before it would never reach CaFile.
     const target = path.join(tempDir("victim"), "victim.txt");
     fs.writeFileSync(target, "untouched");
-    const outdir2 = path.join(tempDir("db-out2"), "cdktf.out");
-    // synthesize() builds in `<outdir>.next` and moves it into place: plant the link there.
-    fs.mkdirSync(`${outdir2}.next/stacks/dev-database`, { recursive: true });
-    fs.symlinkSync(target, `${outdir2}.next/stacks/dev-database/database-ca.pem`);
+    fs.chmodSync(target, 0o666);
+    const outdir2 = tempDir("ca-file");
+    const app = new App({ outdir: outdir2 });
+    const caStack = new TerraformStack(app, "dev-database");
+    new CaFile(caStack, "ca", { pem: CA });
+    const stackDir2 = path.join(outdir2, "stacks", "dev-database");
+    fs.mkdirSync(stackDir2, { recursive: true });
+    fs.symlinkSync(target, path.join(stackDir2, "database-ca.pem"));
+    const umask = process.umask(0);
     try {
-      synthesize([environment("dev", env)], outdir2);
-    } catch {
-      // synthesize() may refuse a staging folder it did not make; either way the target is safe
+      app.synth();
+    } finally {
+      process.umask(umask);
     }
     expect(fs.readFileSync(target, "utf8")).toBe("untouched");
+    const stat = fs.lstatSync(path.join(stackDir2, "database-ca.pem"));
+    expect([stat.isFile(), stat.mode & 0o777]).toEqual([true, 0o644]);
+    expect(fs.readFileSync(path.join(stackDir2, "database-ca.pem"), "utf8")).toBe(CA);
   });
 
   test("the offer carries the CA and the DSN names where the app mounts it", () => {
@@ -447,6 +458,9 @@ describe("the constructs refuse what must never be made", () => {
   test("RdsPostgres: the whole internet", () => {
     expect(rds({ allowedCidrs: ["0.0.0.0/0"] })).toThrow("RdsPostgres rds: allowedCidrs must not contain 0.0.0.0/0");
     expect(rds({ allowedCidrs: ["::/0"] })).toThrow("allowedCidrs must not contain ::/0");
+    // However it is written, alone or as a union (a string comparison would let these through).
+    expect(rds({ allowedCidrs: ["0::/0"] })).toThrow("allowedCidrs must not contain 0::/0: 0::/0 admits every public IPv4 address and every public IPv6 address");
+    expect(rds({ allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1"] })).toThrow("allowedCidrs must not contain 0.0.0.0/1, 128.0.0.0/1: 0.0.0.0/1 + 128.0.0.0/1 admit every public IPv4 address");
   });
 
   test("RdsPostgres: nobody allowed", () => {

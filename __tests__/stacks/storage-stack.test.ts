@@ -243,6 +243,20 @@ describe("storage stack, kind s3 options", () => {
     expect(allowed(statements).actions.filter((a) => a.includes("*"))).toEqual([]);
   });
 
+  test("with IRSA the role's policy carries the same kms:ViaService condition", () => {
+    const stack = storageStack(withS3({ kmsKeyArn: KMS_KEY_ARN, access: "irsa", irsa: { oidcProviderArn: OIDC_PROVIDER_ARN } }));
+    const statements = statementsOf(stack, onlyResource(stack, "aws_iam_role_policy").policy);
+    expect(statements.filter((s) => s.actions.some((a: string) => a.startsWith("kms:")))).toEqual([
+      {
+        sid: "UseBucketKey",
+        effect: "Allow",
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        resources: [KMS_KEY_ARN],
+        condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["s3.eu-west-1.amazonaws.com"] }],
+      },
+    ]);
+  });
+
   test("without a KMS key the policy grants no KMS action", () => {
     const stack = storageStack(withS3({}));
     const statements = statementsOf(stack, onlyResource(stack, "aws_iam_user_policy").policy);

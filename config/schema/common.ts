@@ -205,7 +205,9 @@ export function urlWithScheme(...schemes: string[]) {
       parsed = undefined;
     }
     if (!parsed || !schemes.includes(parsed.protocol.replace(/:$/, "")) || !parsed.hostname) {
-      ctx.addIssue({ code: "custom", message: `must start with ${list} and name a host (got "${value}")` });
+      // Echo the value without any user and password in it: messages end up in terminals and CI logs.
+      const shown = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/\s@?#]+@/i, "$1***@");
+      ctx.addIssue({ code: "custom", message: `must start with ${list} and name a host (got "${shown}")` });
     }
   });
 }

@@ -5,7 +5,7 @@ import { backendSchema } from "./backend";
 import { databaseSchema } from "./database";
 import { kubernetesSchema } from "./kubernetes";
 import { imageEdition, mattermostSchema } from "./mattermost";
-import { networkSchema } from "./network";
+import { networkSchema, unreachableServers } from "./network";
 import { policySchema } from "./policy";
 import { storageSchema } from "./storage";
 import { crossField, CrossFieldCheck, EVEN_AFTER_FIELD_ERRORS } from "./cross-field";
@@ -120,6 +120,8 @@ export const environmentSchema = environmentShape
           );
         }
       }),
+      // A server the file names at a private address needs an egress.allow entry (docs/network.md).
+      check((env, problem) => unreachableServers(env).forEach(({ path, message }) => problem(path, message))),
       check((env, problem) => {
         const mm = env.mattermost;
         if (mm.tlsSecretName && !mm.siteUrl.startsWith("https://")) {

@@ -6,10 +6,16 @@ import { podKeyChecks, podKeys, PodKeysConfig } from "./pod";
 
 /**
  * The psql image of the Jobs that write into Mattermost's config store (they receive the database
- * owner's connection string), pinned by digest: a tag can be re-pushed, a digest cannot. Check or
- * renew it with `docker buildx imagetools inspect postgres:17.6-alpine`.
+ * owner's connection string), pinned by digest: a tag can be re-pushed, a digest cannot. The digest
+ * is the multi-platform index (`application/vnd.oci.image.index.v1+json`, 16 platforms) that
+ * Docker's official-images bot recorded for `postgres:17.11-alpine` (built 17 Sep 2026 on Alpine
+ * 3.24.2): docker-library/repo-info, `repos/postgres/remote/17.11-alpine.md`, commit
+ * 14ad5cc17dd0e9a01079feefc7a59c24536f5291. The earlier default, 17.6-alpine, is not in the copy
+ * of repo-info this was checked against, so its digest could not be verified and was replaced.
+ * Renew: read that file's newest version (or `docker buildx imagetools inspect postgres:<tag>`,
+ * the "Digest" line) and update docs/security.md.
  */
-export const PSQL_IMAGE = "postgres:17.6-alpine@sha256:ef257d85f76e48da1c64832459b59fcaba1a4dac97bf5d7450c77753542eee94";
+export const PSQL_IMAGE = "postgres:17.11-alpine@sha256:b0f9560a2de083e2cc7382e75f808c7381a32852a7ec49117deedb300e552b24";
 
 /** Outgoing mail; the password is the sensitive variable `smtp_password`. */
 export const smtpSchema = z
@@ -128,6 +134,41 @@ const extraEnvSchema = z.record(z.string(), settingValue).superRefine((env, ctx)
   }
 });
 
+/** The variables Go reads the proxy's URL from (golang.org/x/net/http/httpproxy, FromEnvironment; upper case first, then lower). */
+const PROXY_URL_ENV = ["HTTP_PROXY", "HTTPS_PROXY"];
+
+/**
+ * The refusal of `mattermost.outboundProxy` with credentials in it, and the way out: the URL
+ * without them in the file, the URL with them from a Secret. Mattermost's outgoing requests and the
+ * S3 client both take the proxy from HTTP_PROXY/HTTPS_PROXY (mattermost/mattermost
+ * server/public/shared/httpservice/client.go, getProxyFn: httpproxy.FromEnvironment; minio/minio-go
+ * transport.go, DefaultTransport: http.ProxyFromEnvironment) and send the URL's user and password
+ * as Proxy-Authorization (Go net/http transport.go, (*connectMethod).proxyAuth).
+ */
+function proxyCredentialsMessage(value: string, masked: string): string {
+  // The URL as written minus its credentials (the masked form when it does not parse: the scheme check has the rest).
+  const bare = parseUrl(value);
+  if (bare) bare.username = bare.password = "";
+  const withoutCredentials = !bare ? masked.replace("***@", "") : bare.pathname === "/" && !value.endsWith("/") ? bare.toString().replace(/\/$/, "") : bare.toString();
+  return (
+    `holds credentials (${masked}), which would sit in clear in the Deployment, the plan and the state; write it without them ` +
+    `(outboundProxy: ${withoutCredentials}) and give the URL with credentials from a Secret: ` +
+    `envValueFrom: { HTTP_PROXY: { secretKeyRef: { name: <secret>, key: <key> } }, HTTPS_PROXY: { secretKeyRef: { name: <secret>, key: <key> } } } ` +
+    `(e.g. kubectl -n <namespace> create secret generic <secret> --from-literal=<key>=http://user:password@host:port)`
+  );
+}
+
+/**
+ * Why envValueFrom may not give `name`: the proxy variables only beside `mattermost.outboundProxy`
+ * (which names the proxy for the network policy and Mattermost's filtering dialer, and whose literal
+ * they then replace: constructs/app/mattermost-settings.ts), every other name as {@link envNameProblem}.
+ */
+export function proxyEnvProblem(mm: { readonly outboundProxy?: string }, name: string): string | undefined {
+  if (!PROXY_URL_ENV.includes(name.toUpperCase())) return envNameProblem(name);
+  if (mm.outboundProxy) return undefined;
+  return "gives the outbound proxy's URL, but mattermost.outboundProxy does not name the proxy; set mattermost.outboundProxy to its URL without credentials (e.g. http://proxy.example.com:3128), which opens the network policy to it and lets Mattermost's own requests through it, and keep the URL with credentials here";
+}
+
 /**
  * Why a variable read from a Secret or ConfigMap (envValueFrom) may not be set, or undefined when it
  * may: not a variable name, set by the stack from its own Secret, or managed by a key. A secret
@@ -198,7 +239,18 @@ export const mattermostSchema = z
     pushNotificationsIncludeMessageSnippet: z.boolean().default(false),
     smtp: smtpSchema.optional(),
     saml: samlSchema.optional(),
-    outboundProxy: urlWithScheme("http", "https").optional(),
+    /**
+     * The outbound proxy's URL, without credentials: it becomes HTTP_PROXY and HTTPS_PROXY, opens the
+     * network policy to the proxy's port and is listed in AllowedUntrustedInternalConnections. A
+     * proxy that wants a password: the URL with credentials comes from a Secret through
+     * `envValueFrom` HTTP_PROXY and HTTPS_PROXY (see {@link proxyEnvProblem}).
+     */
+    outboundProxy: urlWithScheme("http", "https")
+      .superRefine((value, ctx) => {
+        const masked = urlWithCredentials(value);
+        if (masked) ctx.addIssue({ code: "custom", message: proxyCredentialsMessage(value, masked) });
+      })
+      .optional(),
     outboundProxyExceptions: z.array(z.string().min(1)).default([]),
     imageProxyEnabled: z.boolean().default(false),
     primaryTeam: z.string().default(""),
@@ -292,7 +344,7 @@ export const mattermostSchema = z
     }
   },
   // The pod options' checks (config/schema/pod.ts), on their own: they run even when a key above failed.
-  (mm, ctx) => podKeyChecks(envNameProblem)(mm, ctx as unknown as z.core.$RefinementCtx<PodKeysConfig>)), EVEN_AFTER_FIELD_ERRORS);
+  (mm, ctx) => podKeyChecks((name) => proxyEnvProblem(mm, name))(mm, ctx as unknown as z.core.$RefinementCtx<PodKeysConfig>)), EVEN_AFTER_FIELD_ERRORS);
 
 function parseUrl(value: string): URL | undefined {
   try {

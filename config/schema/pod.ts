@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidr, kubernetesName } from "./common";
+import { cidr, imageReference, kubernetesName } from "./common";
 import { crossField, CrossFieldCheck } from "./cross-field";
 
 /*
@@ -231,7 +231,8 @@ const securityContextSchema = z
 export const extraContainerSchema = z
   .object({
     name: kubernetesName,
-    image: z.string().regex(/^[^\s]+$/, "must be an image reference such as busybox:1.36"),
+    /** With a tag or a digest, never bare or `:latest`, as `mattermost.image` (docs/security.md, Supply chain). */
+    image: imageReference,
     command: z.array(z.string()).optional(),
     args: z.array(z.string()).optional(),
     /** Literal variables (the security policy refuses secret-looking names here: use envValueFrom). */

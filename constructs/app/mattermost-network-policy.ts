@@ -1,6 +1,6 @@
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Construct } from "constructs";
-import type { EgressRule } from "../../config/schema/network";
+import { EgressRule, IPV4_NOT_INTERNET, IPV6_INTERNET, MATTERMOST_INTERNET_PORTS } from "../../config/schema/network";
 import { mattermostLabels } from "../shared/labels";
 import { GOSSIP_PORT, HTTP_PORT, METRICS_PORT } from "./mattermost-settings";
 import { serverSelector } from "./mattermost-workload";
@@ -22,7 +22,7 @@ export interface MattermostNetworkPolicyProps {
   readonly metricsNamespace?: string;
   /** Let Mattermost pods gossip with each other on 8074 TCP and UDP. */
   readonly gossip: boolean;
-  /** Where the pods may connect. Default: DNS, the database port on private networks, the public internet. */
+  /** Where the pods may connect. Default: DNS, the database port on private networks, public addresses on 443 and 80. */
   readonly egress?: MattermostEgress;
 }
 
@@ -43,20 +43,19 @@ export interface MattermostEgress {
    * else only its port, on private networks (the address behind a name is not known at synth).
    */
   readonly database: { readonly host?: string; readonly port: number };
-  /** Public internet addresses (S3, SMTP, push, marketplace, previews). Default true. */
-  readonly internet?: boolean;
+  /**
+   * Public internet addresses (S3, SMTP, push, marketplace, previews): on these TCP ports
+   * (`{ ports }`, e.g. from config's internetEgress), on every port (`"all"`), or not at all
+   * (`false`). Default (`true` or omitted): the ports Mattermost itself needs, 443 and 80
+   * (MATTERMOST_INTERNET_PORTS).
+   */
+  readonly internet?: boolean | "all" | { readonly ports: readonly number[] };
   /** Further destinations the user listed (network.egress.allow). */
   readonly allow?: readonly EgressRule[];
 }
 
-/**
- * Addresses that are not the public internet (IANA special-purpose registries, RFC 6890): cut out
- * of the internet rule. 169.254.0.0/16 holds the cloud metadata service (169.254.169.254); the
- * other private ranges hold the VPC, the nodes and the cluster's pods and services.
- */
-export const IPV4_NOT_INTERNET = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/3"];
-/** IPv6 global unicast (RFC 4291 section 2.4): excludes ULAs (fc00::/7, holding AWS's fd00:ec2::254) and link-local. */
-export const IPV6_INTERNET = "2000::/3";
+/** The internet rule's addresses (config/schema/network.ts, where the ports are derived too). */
+export { IPV4_NOT_INTERNET, IPV6_INTERNET };
 /** Private networks, where a database known by name may be (RFC 1918, RFC 6598, RFC 4193 without AWS's metadata address). */
 const PRIVATE_NETWORKS = [
   { ipBlock: { cidr: "10.0.0.0/8" } },
@@ -89,9 +88,10 @@ function hostNetwork(host: string | undefined): string | undefined {
  * Ingress: the ingress controller on 8065 (by namespace, or from the nodes for a hostNetwork
  * controller), the metrics scraper on 8067, other Mattermost pods on the gossip port.
  *
- * Egress: DNS, the database, other Mattermost pods (gossip), the public internet (S3, SMTP, push,
- * marketplace) unless turned off, and what the environment lists; never the cloud metadata service
- * (169.254.169.254, fd00:ec2::254), the VPC or the cluster otherwise. A compromised pod or plugin
+ * Egress: DNS, the database, other Mattermost pods (gossip), the public internet on the TCP ports
+ * Mattermost uses (S3, SMTP, push, marketplace; NetworkPolicy cannot name a destination by DNS name,
+ * so the addresses are all public ones) unless turned off, and what the environment lists; never
+ * the cloud metadata service (169.254.169.254, fd00:ec2::254), the VPC or the cluster otherwise. A compromised pod or plugin
  * cannot read the node's cloud credentials or wander through private networks. Kubernetes ORs the
  * rules of all policies selecting a pod (NetworkPolicy API: "policies are additive"), so this policy
  * is the whole allow-list only while no other policy selects these pods.
@@ -128,22 +128,52 @@ export class MattermostNetworkPolicy extends Construct {
   }
 }
 
+/** The rule to public addresses: on `ports`, on every port, or none. */
+function internetRule(internet: NonNullable<MattermostEgress["internet"]>) {
+  if (internet === false) return [];
+  const to = [{ ipBlock: { cidr: "0.0.0.0/0", except: IPV4_NOT_INTERNET } }, { ipBlock: { cidr: IPV6_INTERNET } }];
+  if (internet === "all") return [{ to }];
+  const ports = internet === true ? MATTERMOST_INTERNET_PORTS.map((p) => p.port) : internet.ports;
+  return [{ to, ports: tcp(...ports) }];
+}
+
 function egressRules(egress: MattermostEgress, gossip: { selector: Record<string, string>; ports: { port: string; protocol: string }[] } | undefined) {
-  const database = hostNetwork(egress.database.host);
   return [
-    {
-      to: [namespaceNamed(egress.dnsNamespace ?? "kube-system")],
-      ports: [
-        { port: "53", protocol: "UDP" },
-        { port: "53", protocol: "TCP" },
-      ],
-    },
-    { to: database ? [{ ipBlock: { cidr: database } }] : PRIVATE_NETWORKS, ports: tcp(egress.database.port) },
+    dnsEgressRule(egress.dnsNamespace),
+    databaseEgressRule(egress.database),
     ...(gossip ? [{ to: [{ podSelector: { matchLabels: gossip.selector } }], ports: gossip.ports }] : []),
-    ...(egress.internet ?? true ? [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: IPV4_NOT_INTERNET } }, { ipBlock: { cidr: IPV6_INTERNET } }] }] : []),
-    ...(egress.allow ?? []).map((rule) => ({
-      to: [rule.cidr ? { ipBlock: { cidr: rule.cidr } } : namespaceNamed(rule.namespace!)],
-      ...(rule.ports ? { ports: tcp(...rule.ports) } : {}),
-    })),
+    ...internetRule(egress.internet ?? true),
+    ...allowEgressRules(egress.allow ?? []),
   ];
+}
+
+/** DNS: the cluster DNS pods of `dnsNamespace` (default `kube-system`), port 53 UDP and TCP. Shared with the Jobs' policy. */
+export function dnsEgressRule(dnsNamespace: string | undefined) {
+  return {
+    to: [namespaceNamed(dnsNamespace ?? "kube-system")],
+    ports: [
+      { port: "53", protocol: "UDP" },
+      { port: "53", protocol: "TCP" },
+    ],
+  };
+}
+
+/**
+ * The PostgreSQL server: that address when the host is an IP literal, else its port on private
+ * networks (never the metadata address). Shared with the Jobs' policy.
+ */
+export function databaseEgressRule(database: MattermostEgress["database"]) {
+  const address = hostNetwork(database.host);
+  return { to: address ? [{ ipBlock: { cidr: address } }] : PRIVATE_NETWORKS, ports: tcp(database.port) };
+}
+
+/**
+ * What `network.egress.allow` lists: a network or a namespace's pods, on the listed ports with the
+ * listed protocols (TCP unless `protocols` says otherwise), or on every port. Shared with the Jobs' policy.
+ */
+export function allowEgressRules(allow: readonly EgressRule[]) {
+  return allow.map((rule) => ({
+    to: [rule.cidr ? { ipBlock: { cidr: rule.cidr } } : namespaceNamed(rule.namespace!)],
+    ...(rule.ports ? { ports: rule.ports.flatMap((port) => (rule.protocols ?? ["TCP"]).map((protocol) => ({ port: String(port), protocol }))) } : {}),
+  }));
 }

@@ -158,7 +158,10 @@ export function mattermostSettings(input: MattermostSettingsInput): MattermostSe
   if (mm.primaryTeam) literal.MM_TEAMSETTINGS_EXPERIMENTALPRIMARYTEAM = mm.primaryTeam;
 
   if (mm.outboundProxy) {
-    Object.assign(literal, { HTTP_PROXY: mm.outboundProxy, HTTPS_PROXY: mm.outboundProxy });
+    // The URL with credentials may come from a Secret (envValueFrom HTTP_PROXY / HTTPS_PROXY, any
+    // case: config/schema/mattermost.ts, proxyEnvProblem); then the literal gives way to it.
+    const fromSecretEnv = new Set(Object.keys(mm.envValueFrom ?? {}).map((name) => name.toUpperCase()));
+    for (const name of ["HTTP_PROXY", "HTTPS_PROXY"]) if (!fromSecretEnv.has(name)) literal[name] = mm.outboundProxy;
     if (mm.outboundProxyExceptions.length > 0) literal.NO_PROXY = mm.outboundProxyExceptions.join(",");
   }
 

@@ -35,10 +35,12 @@ export function imageHash(image: string): string {
  */
 export class MigrationJob extends Construct {
   public readonly job: JobV1;
+  /** The pods' `app.kubernetes.io/component` label (the Jobs' network policy selects it). */
+  public readonly component = "migration";
 
   constructor(scope: Construct, id: string, props: MigrationJobProps) {
     super(scope, id);
-    const labels = mattermostLabels(props.environmentName, "migration");
+    const labels = mattermostLabels(props.environmentName, this.component);
     const deadline = runOnceJobDeadline(props.deadlineSeconds ?? MIGRATION_DEADLINE_SECONDS);
     this.job = new JobV1(this, "job", {
       metadata: { name: `mattermost-${props.environmentName}-migrate-${imageHash(props.pod.image)}`, namespace: props.namespace, labels },

@@ -40,6 +40,8 @@ export function pluginStates(plugins: readonly string[]): string {
  */
 export class PluginStatesJob extends Construct {
   public readonly job: JobV1;
+  /** The pods' `app.kubernetes.io/component` label (the Jobs' network policy selects it). */
+  public readonly component = "plugins";
   /** Short hash of the list: changes when the list does. */
   public readonly revision: string;
 
@@ -49,7 +51,7 @@ export class PluginStatesJob extends Construct {
     this.revision = createHash("sha256").update(states).digest("hex").slice(0, 8);
     this.job = configStoreJob(this, "job", {
       ...props,
-      purpose: "plugins",
+      purpose: this.component,
       revision: this.revision,
       containerName: "enable-plugins",
       script: PLUGIN_STATES_SCRIPT,

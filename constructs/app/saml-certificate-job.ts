@@ -55,6 +55,8 @@ const CERTIFICATE_DIR = "/saml";
  */
 export class SamlCertificateJob extends Construct {
   public readonly job: JobV1;
+  /** The pods' `app.kubernetes.io/component` label (the Jobs' network policy selects it). */
+  public readonly component = "saml-certificate";
   /** Short hash of the certificate (a token with a Secret): changes when the certificate does. */
   public readonly revision: string;
 
@@ -64,7 +66,7 @@ export class SamlCertificateJob extends Construct {
     this.revision = revision;
     this.job = configStoreJob(this, "job", {
       ...props,
-      purpose: "saml-certificate",
+      purpose: this.component,
       revision,
       containerName: "upload",
       script: SAML_UPLOAD_SCRIPT,

@@ -79,8 +79,10 @@ export function readStateAt(scope: Construct, id: string, location: StateLocatio
     case "local":
       return new DataTerraformRemoteStateLocal(scope, id, { path: location.path });
     case "cloud":
-      // Needs the producer workspace to share its whole state with this one; tfe_outputs would read
-      // only outputs but needs a standing API token in the consumer's workspace (README, Offers).
+      // Needs the producer workspace to share its whole state with this one, not only its outputs.
+      // The producers' states hold nothing secret but their offer (state-contents.ts, tested), so
+      // this gives the app what tfe_outputs would, without the standing API token tfe_outputs needs
+      // in the consumer's workspace (README, Offers).
       return new DataTerraformRemoteState(scope, id, {
         hostname: location.hostname,
         organization: location.organization,

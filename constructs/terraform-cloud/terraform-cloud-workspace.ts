@@ -119,7 +119,11 @@ export class TerraformCloudWorkspace extends Construct {
     });
   }
 
-  /** Lets `consumer`'s runs read this workspace's state (outputs), as `juju consume` would. */
+  /**
+   * Lets `consumer`'s runs read this workspace's state, as `juju consume` would: the whole state,
+   * not only its outputs, so a producer shares only a state that holds nothing secret but its offer
+   * (constructs/offers/state-contents.ts).
+   */
   public shareStateWith(consumer: TerraformCloudWorkspace): void {
     if (!this.consumers.includes(consumer)) this.consumers.push(consumer);
   }

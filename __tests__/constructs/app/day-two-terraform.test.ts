@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { synthShipped, tempDir } from "../../support/synth";
+import { awsInput, environment, synthEnvironments, synthShipped, tempDir } from "../../support/synth";
 
 let checked = false;
 function terraformBinary(): string {
@@ -127,5 +127,61 @@ describe("the rollout hash of the env Secret stays sensitive (real terraform)", 
     const before = hashWith("postgres://mm:old@db/mm");
     expect(before).toMatch(/^[0-9a-f]{64}$/);
     expect(hashWith("postgres://mm:new@db/mm")).not.toBe(before);
+  });
+});
+
+describe("the Secrets a user keeps are checked at plan: the data sources' postconditions (real terraform)", () => {
+  // Both data sources of the app stack with a postcondition (constructs/app/existing-licence-secret.ts,
+  // saml-certificate-job.ts), as synthesized. The kubernetes provider cannot run here: each
+  // postcondition is put on a terraform_data whose `input` stands for the data source's `data` (a
+  // sensitive map; null or {} for a missing Secret, which the provider reads without an error:
+  // hashicorp/terraform-provider-kubernetes, data_source_kubernetes_secret_v1.go,
+  // dataSourceKubernetesSecretV1Read). Terraform core evaluates a postcondition whose values are
+  // known at plan (hashicorp/terraform internal/terraform/eval_conditions.go, evalCheckRules), and
+  // fails the plan with its error_message; which Secret shapes pass is what is tested here.
+  const input = awsInput();
+  input.mattermost = {
+    ...input.mattermost,
+    licenceSecret: { name: "chat-licence", key: "license" },
+    saml: { preset: "ubuntu-sso", idpCertificateSecretName: "ubuntu-sso-idp" },
+  };
+  const sources = Object.values<any>((synthEnvironments([environment("kept", input)])["kept-app"] as any).data.kubernetes_secret_v1);
+  const rule = (secret: string) => {
+    const source = sources.find((s) => s.metadata.name === secret);
+    expect(source.lifecycle.postcondition).toHaveLength(1);
+    return source.lifecycle.postcondition[0] as { condition: string; error_message: string };
+  };
+  const cases: [string, string, string | undefined, boolean][] = [
+    ["licence_missing_null", "chat-licence", undefined, false],
+    ["licence_missing_empty", "chat-licence", "{}", false],
+    ["licence_other_key", "chat-licence", '{ "mattermost.mattermost-license" = "x" }', false],
+    ["licence_empty_value", "chat-licence", '{ license = "" }', false],
+    ["licence_good", "chat-licence", '{ license = "licence-text", other = "y" }', true],
+    ["saml_missing_null", "ubuntu-sso-idp", undefined, false],
+    ["saml_missing_empty", "ubuntu-sso-idp", "{}", false],
+    ["saml_more_keys", "ubuntu-sso-idp", '{ certificate = "pem", "tls.key" = "secret" }', false],
+    ["saml_other_key", "ubuntu-sso-idp", '{ "idp.crt" = "pem" }', false],
+    ["saml_good", "ubuntu-sso-idp", '{ certificate = "pem" }', true],
+  ];
+
+  test("a missing Secret, a missing key or (SAML) any other key fails the plan with the message; the right Secret passes", () => {
+    const standIns: Record<string, any> = {};
+    for (const [name, secret, data] of cases) {
+      const { condition, error_message } = rule(secret);
+      expect(condition).toContain("self.data");
+      standIns[name] = {
+        ...(data === undefined ? {} : { input: `\${sensitive(${data})}` }),
+        lifecycle: { postcondition: [{ condition: condition.replace(/\bself\.data\b/g, "self.input"), error_message }] },
+      };
+    }
+    const dir = tempDir("tf-secret-checks");
+    writeConfig(dir, { resource: { terraform_data: standIns } });
+    expect(terraform(dir, "init", "-input=false", "-no-color").status).toBe(0);
+    const plan = terraform(dir, "plan", "-input=false", "-no-color");
+    expect(plan.status).not.toBe(0);
+    const failed = [...plan.output.matchAll(/in resource\.terraform_data\.(\w+)\.lifecycle\.postcondition/g)].map((m) => m[1]).sort();
+    expect(failed).toEqual(cases.filter(([, , , passes]) => !passes).map(([name]) => name).sort());
+    const text = plan.output.replace(/\s+/g, " ");
+    for (const secret of ["chat-licence", "ubuntu-sso-idp"]) expect(text).toContain(rule(secret).error_message.replace(/\s+/g, " "));
   });
 });

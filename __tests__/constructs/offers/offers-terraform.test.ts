@@ -145,8 +145,9 @@ describe("offers on real Terraform, local backend", () => {
 
   test("what the consumer cannot change: the remote state data source's own `outputs` stay unmarked in the plan JSON", () => {
     // Terraform gives the data source no marks (data_source_state.go), and a JSON plan carries every
-    // value in clear beside its marks (developer.hashicorp.com/terraform/cli/commands/show). Hence
-    // Terraform Cloud should hand the app only outputs (README, Offers: tfe_outputs).
+    // value in clear beside its marks (developer.hashicorp.com/terraform/cli/commands/show). The app's
+    // own plan and state hold the offer in clear: that is the offer, which the app needs anyway; what
+    // else the producers' states hold is no secret (state-contents.test.ts, README Offers).
     const source = appPlan.prior_state.values.root_module.resources.find((r: any) => r.address === "data.terraform_remote_state.database");
     expect(source.values.outputs.database_dsn).toBe(DATABASE_VALUES.dsn);
     expect(source.sensitive_values.outputs).toEqual({});
