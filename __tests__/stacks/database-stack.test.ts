@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { App, TerraformStack, Testing } from "cdktf";
 import { Environment } from "../../config/load";
@@ -200,16 +201,19 @@ describe("database stack, verify-full with the server's CA", () => {
 
   test("synth writes the CA nowhere but inside its own output folder (nothing in the system temp folder)", () => {
     const outdir2 = path.join(tempDir("db-out3"), "cdktf.out");
-    const systemTemp = tempDir("system-temp");
-    const before = process.env.TMPDIR;
-    process.env.TMPDIR = systemTemp; // what os.tmpdir() answers
-    try {
-      synthesize([environment("dev", env)], outdir2);
-    } finally {
-      if (before === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = before;
-    }
-    expect(fs.readdirSync(systemTemp)).toEqual([]);
+    // os.tmpdir() reads the worker's own environment, not this file's copy of process.env, so the
+    // folder to watch is the one it answers: this test file's own (support/node-environment.ts).
+    // Every entry but the output's own folder, with its modification time: a file written there
+    // again (a fixed name) counts as much as a new one.
+    const systemTemp = os.tmpdir();
+    const entries = () =>
+      fs
+        .readdirSync(systemTemp)
+        .filter((entry) => entry !== path.basename(path.dirname(outdir2)))
+        .map((entry) => `${entry} ${fs.lstatSync(path.join(systemTemp, entry)).mtimeMs}`);
+    const before = entries();
+    synthesize([environment("dev", env)], outdir2);
+    expect(entries()).toEqual(before);
     expect(fs.readFileSync(path.join(outdir2, "stacks", "dev-database", "database-ca.pem"), "utf8")).toBe(CA);
   });
 
