@@ -4,15 +4,9 @@ import { SUPPORTED_POSTGRES_MAJORS } from "../../config/schema/database";
 import { environmentSchema } from "../../config/schema/environment";
 import { mattermostSchema, RESERVED_ENV } from "../../config/schema/mattermost";
 import { managingKey } from "../../config/schema/mattermost-env";
-import { awsInput, environment, localInput, onlyResource, PROJECT_ROOT, resources, StackJson, synthEnvironments } from "../support/synth";
+import { awsInput, environment, localInput, onlyResource, PROJECT_ROOT, resources, serverPolicy, StackJson, synthEnvironments } from "../support/synth";
 
 /** The Mattermost server pods' NetworkPolicy (the app stack also has one for its Jobs' pods). */
-function serverPolicy(stack: StackJson): any {
-  const found = resources(stack, "kubernetes_network_policy_v1").filter((p) => p.spec.pod_selector.match_labels?.["app.kubernetes.io/component"] === "server");
-  if (found.length !== 1) throw new Error(`expected exactly one NetworkPolicy selecting the server pods, found ${found.length}`);
-  return found[0];
-}
-
 /**
  * Claims of docs/app.md and of README.md's key tables that no other test held, checked on the
  * synthesized JSON or against the schema. Each test names the sentence or the table it holds to.

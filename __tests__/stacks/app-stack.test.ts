@@ -1,15 +1,9 @@
 import { RESERVED_ENV } from "../../config/schema/mattermost";
 import { imageHash } from "../../constructs/app/migration-job";
 import { IMAGE_PULL_SECONDS } from "../../constructs/app/mattermost-pod";
-import { awsInput, environment, localInput, onlyResource, resources, StackJson, synthEnvironments, synthShipped } from "../support/synth";
+import { awsInput, environment, localInput, onlyResource, resources, serverPolicy, StackJson, synthEnvironments, synthShipped } from "../support/synth";
 
 /** The Mattermost server pods' NetworkPolicy (the app stack also has one for its Jobs' pods). */
-function serverPolicy(stack: StackJson): any {
-  const found = resources(stack, "kubernetes_network_policy_v1").filter((p) => p.spec.pod_selector.match_labels?.["app.kubernetes.io/component"] === "server");
-  if (found.length !== 1) throw new Error(`expected exactly one NetworkPolicy selecting the server pods, found ${found.length}`);
-  return found[0];
-}
-
 /** The app stack of an environment built from `input`. */
 function appOf(input: any, name = "dev"): StackJson {
   return synthEnvironments([environment(name, input)])[`${name}-app`];

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as ipaddr from "ipaddr.js";
 import { stringify } from "yaml";
 import { Environment, EnvironmentError, loadEnvironments } from "../../config/load";
 import { environmentSchema, EnvironmentInput } from "../../config/schema/environment";
@@ -133,6 +134,24 @@ export function awsInput(): any {
 /** All resources of `type` in a stack, as a list of their bodies. */
 export function resources(stack: StackJson, type: string): any[] {
   return Object.values(stack.resource?.[type] ?? {});
+}
+
+/** The one NetworkPolicy that selects Mattermost's own pods (the server), not the Jobs'. */
+export function serverPolicy(stack: StackJson): any {
+  const found = resources(stack, "kubernetes_network_policy_v1").filter((p) => p.spec.pod_selector.match_labels?.["app.kubernetes.io/component"] === "server");
+  if (found.length !== 1) throw new Error(`expected exactly one NetworkPolicy selecting the server pods, found ${found.length}`);
+  return found[0];
+}
+
+/** Whether a NetworkPolicy egress peer lets `address` through (ipBlock cidr minus except; selectors never do). */
+export function peerAdmits(peer: any, address: string): boolean {
+  if (!peer.ip_block) return false;
+  const ip = ipaddr.parse(address);
+  const inside = (cidr: string) => {
+    const [net, prefix] = ipaddr.parseCIDR(cidr);
+    return net.kind() === ip.kind() && ip.match(net, prefix);
+  };
+  return inside(peer.ip_block.cidr) && !(peer.ip_block.except ?? []).some(inside);
 }
 
 /** The single resource of `type`; fails when there is not exactly one. */

@@ -1,6 +1,5 @@
-import * as ipaddr from "ipaddr.js";
 import { loadEnvironments } from "../../../config/load";
-import { awsInput, environment, environmentsFolder, localInput, rejectionsOf, resources, StackJson, synthEnvironments, synthShipped } from "../../support/synth";
+import { awsInput, environment, environmentsFolder, localInput, peerAdmits, rejectionsOf, resources, serverPolicy, StackJson, synthEnvironments, synthShipped } from "../../support/synth";
 
 /**
  * The run-once Jobs' pods (migration, plugins, SAML certificate) have a NetworkPolicy of their own:
@@ -51,23 +50,8 @@ function podTemplates(stack: StackJson): { address: string; namespace: string; l
   return found;
 }
 
-/** Whether an egress peer lets `address` through (ipBlock cidr minus except; selectors never do). */
-function peerAdmits(peer: any, address: string): boolean {
-  if (!peer.ip_block) return false;
-  const ip = ipaddr.parse(address);
-  const inside = (cidr: string) => {
-    const [net, prefix] = ipaddr.parseCIDR(cidr);
-    return net.kind() === ip.kind() && ip.match(net, prefix);
-  };
-  return inside(peer.ip_block.cidr) && !(peer.ip_block.except ?? []).some(inside);
-}
-
 function policies(stack: StackJson): any[] {
   return resources(stack, "kubernetes_network_policy_v1");
-}
-
-function serverPolicy(stack: StackJson): any {
-  return policies(stack).find((p) => p.spec.pod_selector.match_labels?.["app.kubernetes.io/component"] === "server");
 }
 
 function jobsPolicy(stack: StackJson): any {

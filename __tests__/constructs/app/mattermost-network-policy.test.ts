@@ -1,31 +1,13 @@
-import * as ipaddr from "ipaddr.js";
 import { loadEnvironments } from "../../../config/load";
 import { internetEgress, MATTERMOST_INTERNET_PORTS } from "../../../config/schema/network";
-import { awsInput, environment, environmentsFolder, localInput, onlyResource, rejectionsOf, resources, SHIPPED_ENVIRONMENTS, StackJson, synthEnvironments, synthShipped } from "../../support/synth";
+import { awsInput, environment, environmentsFolder, localInput, onlyResource, peerAdmits, rejectionsOf, serverPolicy, SHIPPED_ENVIRONMENTS, StackJson, synthEnvironments, synthShipped } from "../../support/synth";
 
 /** The Mattermost server pods' NetworkPolicy (the app stack also has one for its Jobs' pods). */
-function serverPolicy(stack: StackJson): any {
-  const found = resources(stack, "kubernetes_network_policy_v1").filter((p) => p.spec.pod_selector.match_labels?.["app.kubernetes.io/component"] === "server");
-  if (found.length !== 1) throw new Error(`expected exactly one NetworkPolicy selecting the server pods, found ${found.length}`);
-  return found[0];
-}
-
 const METADATA = ["169.254.169.254", "fd00:ec2::254"];
 
 function policyOf(input: any): any {
   const stacks = synthEnvironments([environment("dev", input)]);
   return serverPolicy(stacks["dev-app"]).spec;
-}
-
-/** Whether an egress peer lets `address` through (ipBlock cidr minus except). */
-function peerAdmits(peer: any, address: string): boolean {
-  if (!peer.ip_block) return false;
-  const ip = ipaddr.parse(address);
-  const inside = (cidr: string) => {
-    const [net, prefix] = ipaddr.parseCIDR(cidr);
-    return net.kind() === ip.kind() && ip.match(net, prefix);
-  };
-  return inside(peer.ip_block.cidr) && !(peer.ip_block.except ?? []).some(inside);
 }
 
 describe("the network policy's egress", () => {
