@@ -2,7 +2,7 @@ import { JobV1, JobV1SpecTemplateSpecContainerEnv, JobV1SpecTemplateSpecContaine
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { mattermostLabels } from "../shared/labels";
-import { CONTAINER_SECURITY_CONTEXT, imagePullSecrets, MattermostPodProps, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD, schedulingFields } from "./mattermost-pod";
+import { CONTAINER_SECURITY_CONTEXT, MattermostPodProps, mattermostVolumes, RUN_ONCE_JOB, runOncePod } from "./mattermost-pod";
 
 /** Props of {@link configStoreJob}. */
 export interface ConfigStoreJobProps {
@@ -40,11 +40,7 @@ export function configStoreJob(scope: Construct, id: string, props: ConfigStoreJ
       template: {
         metadata: { labels },
         spec: {
-          ...RUN_ONCE_POD,
-          // The same registry credentials as the other pods: the client image may live in the private registry too.
-          ...imagePullSecrets(props.pod),
-          // Where the servers may run, so may the Job (tainted node groups, node selectors, priority).
-          ...schedulingFields(props.pod),
+          ...runOncePod(props.pod),
           container: [
             {
               name: props.containerName,

@@ -92,13 +92,22 @@ export function runOnceJobDeadline(seconds: number) {
   return { activeDeadlineSeconds: seconds, timeouts: { create: wait, update: wait } };
 }
 
-/** The pod of a run-once Job: no restarts in place, no service-account token, no service links, hardened. */
-export const RUN_ONCE_POD = {
-  restartPolicy: "Never",
-  automountServiceAccountToken: false,
-  enableServiceLinks: false,
-  securityContext: POD_SECURITY_CONTEXT,
-};
+/**
+ * The pod of a run-once Job: no restarts in place, no service-account token, no service links,
+ * hardened; the servers' registry credentials (its image may live in the private registry too) and
+ * their scheduling (tainted node groups, node selectors, priority: where the servers may run, so may
+ * the Job).
+ */
+export function runOncePod(props: Pick<MattermostPodProps, "scheduling" | "imagePullSecretName" | "existingImagePullSecretNames">) {
+  return {
+    restartPolicy: "Never",
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: POD_SECURITY_CONTEXT,
+    ...imagePullSecrets(props),
+    ...schedulingFields(props),
+  };
+}
 
 /** Container-level security: no privilege escalation, no capabilities at all. */
 export const CONTAINER_SECURITY_CONTEXT = {

@@ -2,7 +2,7 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { createHash } from "crypto";
 import { Construct } from "constructs";
 import { mattermostLabels } from "../shared/labels";
-import { imagePullSecrets, MattermostPodProps, schedulingFields, mattermostContainer, mattermostVolumes, RUN_ONCE_JOB, RUN_ONCE_POD, runOnceJobDeadline } from "./mattermost-pod";
+import { MattermostPodProps, mattermostContainer, mattermostVolumes, RUN_ONCE_JOB, runOnceJobDeadline, runOncePod } from "./mattermost-pod";
 
 /** Props of {@link MigrationJob}. */
 export interface MigrationJobProps {
@@ -53,10 +53,7 @@ export class MigrationJob extends Construct {
             // The migration talks to PostgreSQL only: no cloud identity, no token. It runs as the
             // namespace's default account, never Mattermost's: that one carries the IRSA role, and
             // EKS's webhook would hand the Job the role's credentials.
-            ...RUN_ONCE_POD,
-            ...imagePullSecrets(props.pod),
-            // Where the servers may run, so may the Job (tainted node groups, node selectors, priority).
-            ...schedulingFields(props.pod),
+            ...runOncePod(props.pod),
             container: [mattermostContainer(props.pod, { serving: false, command: MIGRATE_COMMAND })],
             volume: mattermostVolumes(props.pod, false),
           },
