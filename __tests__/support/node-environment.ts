@@ -1,10 +1,11 @@
 import * as fs from "fs";
 import NodeEnvironment from "jest-environment-node";
 import * as path from "path";
+import { installCodeCache } from "./code-cache";
 import { testTempBase } from "./temp-base";
 
 /**
- * Jest's node environment, with two changes.
+ * Jest's node environment, with three changes.
  *
  * 1. Each test file gets a temporary folder of its own (in /dev/shm when it has room:
  * support/temp-base.ts), removed when the file is done, passed or failed. It is the file's system
@@ -33,6 +34,8 @@ import { testTempBase } from "./temp-base";
  * realm's (lib/internal/errors.js, prepareStackTraceCallback); Jest installs its formatter on the
  * main realm's `Error` (jest-runner, SourceMapSupport.install), which Errors are handed on to.
  */
+installCodeCache();
+
 export default class ProjectNodeEnvironment extends NodeEnvironment {
   private readonly tempRoot: string;
   private readonly workerTmpdir = process.env.TMPDIR;

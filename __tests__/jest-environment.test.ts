@@ -1,0 +1,33 @@
+import { CodeCacheStats } from "./support/code-cache";
+
+// The project's jest environment (support/node-environment.ts) compiles modules through a V8 code
+// cache (support/code-cache.ts). This file runs under that environment, so it sees the real one.
+const vm: typeof import("vm") = require("vm");
+
+const stats = (): CodeCacheStats => ({ ...(vm as any)[Symbol.for("mattermost-cdktf.code-cache")] });
+
+describe("the code cache of the jest environment", () => {
+  test("is installed in this worker", () => {
+    expect(stats()).toEqual({ hits: expect.any(Number), misses: expect.any(Number), rejected: expect.any(Number) });
+  });
+
+  test("the same source compiled again comes from the cache and runs as compiled from source", () => {
+    const filename = `/code-cache-probe-${process.pid}-a.js`;
+    const before = stats();
+    const first = vm.compileFunction("return [1, 2, 3].map((n) => n * 2).join(',')", [], { filename });
+    const second = vm.compileFunction("return [1, 2, 3].map((n) => n * 2).join(',')", [], { filename });
+    const after = stats();
+    expect([first(), second()]).toEqual(["2,4,6", "2,4,6"]);
+    expect({ misses: after.misses - before.misses, hits: after.hits - before.hits, rejected: after.rejected - before.rejected }).toEqual({ misses: 1, hits: 1, rejected: 0 });
+  });
+
+  test("a file whose source changed is compiled from its new source, even at the same length", () => {
+    const filename = `/code-cache-probe-${process.pid}-b.js`;
+    const before = stats();
+    const old = vm.compileFunction("return 'one'", [], { filename });
+    const changed = vm.compileFunction("return 'two'", [], { filename });
+    const after = stats();
+    expect([old(), changed()]).toEqual(["one", "two"]);
+    expect({ misses: after.misses - before.misses, hits: after.hits - before.hits }).toEqual({ misses: 2, hits: 0 });
+  });
+});
