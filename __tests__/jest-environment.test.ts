@@ -31,3 +31,28 @@ describe("the code cache of the jest environment", () => {
     expect({ misses: after.misses - before.misses, hits: after.hits - before.hits }).toEqual({ misses: 2, hits: 0 });
   });
 });
+
+describe("the code cache keeps no test file alive", () => {
+  // A test file's modules are compiled in its own context (parsingContext); when the file is done
+  // nothing may hold that context, or each worker keeps every file it ran (measured: 25 MB more
+  // heap per file, 550 MB after 27 files, and every fork of the worker copying it).
+  test("a context whose modules went through the cache, missed and hit, is collected", async () => {
+    require("v8").setFlagsFromString("--expose-gc");
+    const gc: () => void = vm.runInNewContext("gc");
+    const refs = compileInThrowawayContexts(`/code-cache-probe-${process.pid}-c.js`);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(refs.map((ref) => ref.deref() === undefined)).toEqual([true, true]);
+  });
+});
+
+/** Compiles the same module in two new contexts (a miss, then a hit); returns weak references to them. */
+function compileInThrowawayContexts(filename: string): WeakRef<object>[] {
+  const refs: WeakRef<object>[] = [];
+  for (let i = 0; i < 2; i++) {
+    const context = vm.createContext({ marker: new Array(1000).fill(i) });
+    refs.push(new WeakRef(context));
+    vm.compileFunction("return typeof marker", [], { filename, parsingContext: context, importModuleDynamically: (async () => undefined) as any })();
+  }
+  return refs;
+}
