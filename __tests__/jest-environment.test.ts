@@ -56,3 +56,18 @@ function compileInThrowawayContexts(filename: string): WeakRef<object>[] {
   }
   return refs;
 }
+
+describe("the code cache and bad sources", () => {
+  test("a source that does not compile fails as it does without the cache: a SyntaxError", () => {
+    // Compiled in the worker's own context here, so the error is that realm's SyntaxError.
+    const thrown = (() => {
+      try {
+        vm.compileFunction("return )", [], { filename: `/code-cache-probe-${process.pid}-d.js` });
+        return undefined;
+      } catch (error) {
+        return { name: (error as Error).name, message: (error as Error).message };
+      }
+    })();
+    expect(thrown).toEqual({ name: "SyntaxError", message: "Unexpected token ')'" });
+  });
+});

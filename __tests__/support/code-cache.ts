@@ -54,8 +54,12 @@ export function installCodeCache(): CodeCacheStats {
     }
     stats.misses++;
     if (filename !== undefined) {
-      const probe = compile(code, params, { filename, produceCachedData: true }) as ReturnType<typeof vm.compileFunction> & { cachedData?: Buffer };
-      if (probe.cachedData !== undefined) entries.set(filename, { code, data: probe.cachedData });
+      try {
+        const probe = compile(code, params, { filename, produceCachedData: true }) as ReturnType<typeof vm.compileFunction> & { cachedData?: Buffer };
+        if (probe.cachedData !== undefined) entries.set(filename, { code, data: probe.cachedData });
+      } catch {
+        // A source that does not compile: the compile below throws jest the error, from the file's context.
+      }
     }
     return compile(code, params, options);
   };
