@@ -3,6 +3,7 @@ import { CodeCacheStats } from "./support/code-cache";
 // The project's jest environment (support/node-environment.ts) compiles modules through a V8 code
 // cache (support/code-cache.ts). This file runs under that environment, so it sees the real one.
 const vm: typeof import("vm") = require("vm");
+const v8: typeof import("v8") = require("v8");
 
 const stats = (): CodeCacheStats => ({ ...(vm as any)[Symbol.for("mattermost-cdktf.code-cache")] });
 
@@ -28,6 +29,37 @@ describe("the code cache of the jest environment", () => {
   test("a file whose source changed is compiled from its new source, even at the same length", () => {
     expect(compileAll("b", ["return 'one'", "return 'two'"])).toEqual({ results: ["one", "two"], misses: 2, hits: 0, rejected: 0 });
   });
+
+  test("the same source with other parameter names is compiled with its own (V8 would run the cached ones)", () => {
+    const filename = `/code-cache-probe-${process.pid}-e.js`;
+    const before = stats();
+    const results = [vm.compileFunction("return typeof a", ["a"], { filename })(1), vm.compileFunction("return typeof a", ["b"], { filename })(1)];
+    expect({ results, misses: stats().misses - before.misses, hits: stats().hits - before.hits }).toEqual({ results: ["number", "undefined"], misses: 2, hits: 0 });
+  });
+
+  test("options jest does not use (a line offset) bypass the cache: V8 would keep the cached positions", () => {
+    const filename = `/code-cache-probe-${process.pid}-f.js`;
+    const source = "\nreturn new Error('here').stack";
+    const before = stats();
+    vm.compileFunction(source, [], { filename })();
+    const stack: string = vm.compileFunction(source, [], { filename, lineOffset: 10 })();
+    expect({ line: stack.split("\n")[1], hits: stats().hits - before.hits }).toEqual({ line: expect.stringContaining(`${filename}:12:`), hits: 0 });
+  });
+
+  test("a cache V8 rejects (a V8 flag changed since) is made again: the next compile hits", () => {
+    const filename = `/code-cache-probe-${process.pid}-g.js`;
+    const source = "return 40 + 2";
+    const before = stats();
+    vm.compileFunction(source, [], { filename });
+    const flag = vm.runInNewContext("typeof gc") === "function" ? "expose-gc" : "no-expose-gc";
+    v8.setFlagsFromString(flag === "expose-gc" ? "--no-expose-gc" : "--expose-gc");
+    try {
+      const results = [vm.compileFunction(source, [], { filename })(), vm.compileFunction(source, [], { filename })()];
+      expect({ results, misses: stats().misses - before.misses, rejected: stats().rejected - before.rejected, hits: stats().hits - before.hits }).toEqual({ results: [42, 42], misses: 1, rejected: 1, hits: 1 });
+    } finally {
+      v8.setFlagsFromString(`--${flag}`);
+    }
+  });
 });
 
 describe("the code cache keeps no test file alive", () => {
@@ -35,8 +67,10 @@ describe("the code cache keeps no test file alive", () => {
   // nothing may hold that context, or each worker keeps every file it ran (measured: 25 MB more
   // heap per file, 550 MB after 27 files, and every fork of the worker copying it).
   test("a context whose modules went through the cache, missed and hit, is collected", async () => {
-    require("v8").setFlagsFromString("--expose-gc");
+    // Back to the worker's flags at once: V8 rejects every code cache made under other flags.
+    v8.setFlagsFromString("--expose-gc");
     const gc: () => void = vm.runInNewContext("gc");
+    v8.setFlagsFromString("--no-expose-gc");
     const refs = compileInThrowawayContexts(`/code-cache-probe-${process.pid}-c.js`);
     await new Promise((resolve) => setTimeout(resolve, 0));
     gc();

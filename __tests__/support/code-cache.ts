@@ -13,10 +13,17 @@
  * cache (`produceCachedData`); a later compile of the same file with the very same source gets it
  * (`cachedData`). The cache is not asked of the compile in the test file's context: a cache made
  * there kept that context, and with it every module and object of the test file, alive for the
- * life of the worker (25 MB more heap per file; jest-environment.test.ts checks it). V8 checks the cache against
- * the source and its own version and flags, and compiles from source when it does not match
- * (`cachedDataRejected`), so what runs is always the code on disk: only the parsing is skipped.
- * Installed once per worker process by the project's jest environment (node-environment.ts).
+ * life of the worker (25 MB more heap per file; jest-environment.test.ts checks it).
+ *
+ * What runs is always the code given: V8 checks a cache against its own version and flags and
+ * against the source's *length* only (a cache of `return 'one'` accepted for `return 'two'` runs
+ * 'one'), and not at all against the parameter names, line offset or context extensions it was
+ * made with. So an entry is used only for the very same source and parameters, and a compile with
+ * options other than jest's (filename, parsingContext, importModuleDynamically) bypasses the cache.
+ * A cache V8 rejects (`cachedDataRejected`: a V8 flag changed since, e.g. a test's
+ * v8.setFlagsFromString) is made again, or every later compile of that file in the worker would
+ * be rejected too and parse twice. Installed once per worker process by the project's jest
+ * environment (node-environment.ts).
  */
 
 // The module object itself: jest-runtime looks compileFunction up on it at every call, and a
@@ -27,8 +34,12 @@ const INSTALLED = Symbol.for("mattermost-cdktf.code-cache");
 
 interface Entry {
   readonly code: string;
+  readonly params: string;
   readonly data: Buffer;
 }
+
+/** The options jest-runtime compiles a module with; any other changes what V8 compiles, or is the caller's own cache. */
+const JEST_OPTIONS = new Set(["filename", "parsingContext", "importModuleDynamically"]);
 
 /** What the cache did in this process, for the test that checks it works. */
 export interface CodeCacheStats {
@@ -45,22 +56,28 @@ export function installCodeCache(): CodeCacheStats {
   const entries = new Map<string, Entry>();
   const cached: typeof vm.compileFunction = (code, params, options) => {
     const filename = options?.filename;
-    const entry = filename === undefined ? undefined : entries.get(filename);
-    if (entry !== undefined && entry.code === code) {
+    if (filename === undefined || Object.keys(options!).some((option) => !JEST_OPTIONS.has(option))) return compile(code, params, options);
+    const paramNames = JSON.stringify(params ?? []);
+    /** A cache made in this worker's own context, never in the file's (it would keep the file's context alive). */
+    const remember = () => {
+      try {
+        const probe = compile(code, params, { filename, produceCachedData: true }) as ReturnType<typeof vm.compileFunction> & { cachedData?: Buffer };
+        if (probe.cachedData !== undefined) entries.set(filename, { code, params: paramNames, data: probe.cachedData });
+      } catch {
+        // A source that does not compile: the compile in the file's context throws jest the error.
+      }
+    };
+    const entry = entries.get(filename);
+    if (entry !== undefined && entry.code === code && entry.params === paramNames) {
       const fn = compile(code, params, { ...options, cachedData: entry.data }) as ReturnType<typeof vm.compileFunction> & { cachedDataRejected?: boolean };
-      if (fn.cachedDataRejected) stats.rejected++;
-      else stats.hits++;
+      if (fn.cachedDataRejected) {
+        stats.rejected++;
+        remember();
+      } else stats.hits++;
       return fn;
     }
     stats.misses++;
-    if (filename !== undefined) {
-      try {
-        const probe = compile(code, params, { filename, produceCachedData: true }) as ReturnType<typeof vm.compileFunction> & { cachedData?: Buffer };
-        if (probe.cachedData !== undefined) entries.set(filename, { code, data: probe.cachedData });
-      } catch {
-        // A source that does not compile: the compile below throws jest the error, from the file's context.
-      }
-    }
+    remember();
     return compile(code, params, options);
   };
   vm.compileFunction = cached;
