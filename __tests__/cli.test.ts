@@ -322,8 +322,13 @@ describe("the real cdktf CLI with a stand-in terraform: deploy order and argumen
       const { representative, run } = runOf(command);
       const representativeStacks = stacksOf(representative);
       // What cdktf did for the representative (which names at least as many stacks), told in this
-      // command's stack names: the representative's first stacks stand for this command's, in order.
-      const translated = (ran: string[]) => ran.flatMap((stack) => (representativeStacks.indexOf(stack) < stacks.length ? [stacks[representativeStacks.indexOf(stack)]] : []));
+      // command's stack names: the representative's first stacks stand for this command's, in order;
+      // its others have no counterpart here, and a stack it did not name stays as it is (and fails).
+      const translated = (ran: string[]) =>
+        ran.flatMap((stack) => {
+          const at = representativeStacks.indexOf(stack);
+          return at < 0 ? [stack] : at < stacks.length ? [stacks[at]] : [];
+        });
       const manifest = JSON.parse(fs.readFileSync(path.join(project.dir, "cdktf.out", "manifest.json"), "utf8"));
       expect({ command: command.join(" "), unknown: stacks.filter((s) => !(s in manifest.stacks)) }).toEqual({ command: command.join(" "), unknown: [] });
       expect({ command: command.join(" "), status: run.status, errors: run.output.match(/^\s*(Error|ERROR):.*|.*Usage Error.*/gm) }).toEqual({ command: command.join(" "), status: 0, errors: null });

@@ -8,8 +8,11 @@ const v8: typeof import("v8") = require("v8");
 const stats = (): CodeCacheStats => ({ ...(vm as any)[Symbol.for("mattermost-cdktf.code-cache")] });
 
 describe("the code cache of the jest environment", () => {
-  test("is installed in this worker", () => {
-    expect(stats()).toEqual({ hits: expect.any(Number), misses: expect.any(Number), rejected: expect.any(Number) });
+  test("is installed in this worker, and jest compiles the modules a test file loads through it", () => {
+    const before = stats();
+    jest.isolateModules(() => require("./support/temp-base"));
+    const after = stats();
+    expect(after.hits + after.misses + after.rejected - (before.hits + before.misses + before.rejected)).toBe(1);
   });
 
   /** Compiles each source in turn as the same file and runs it; what each returned and what the cache did. */

@@ -26,6 +26,8 @@
  * environment (node-environment.ts).
  */
 
+import * as assert from "assert";
+
 // The module object itself: jest-runtime looks compileFunction up on it at every call, and a
 // TypeScript namespace import would be a copy.
 const vm: typeof import("vm") = require("vm");
@@ -82,5 +84,23 @@ export function installCodeCache(): CodeCacheStats {
   };
   vm.compileFunction = cached;
   Object.defineProperty(vm, INSTALLED, { value: stats });
+  assertCacheWorks(stats);
   return stats;
+}
+
+/**
+ * The ground the cache stands on, checked once per worker: a second compile of a module takes the
+ * first one's cache, and runs what it was given. If a Node release stopped producing or taking
+ * caches for compileFunction, the suite would slow down with nobody told; this says so instead.
+ */
+function assertCacheWorks(stats: CodeCacheStats): void {
+  const before = { ...stats };
+  const filename = `/code-cache-self-check-${process.pid}.js`;
+  const results = [0, 1].map(() => vm.compileFunction("return 6 * 7", [], { filename })());
+  const used = { results, misses: stats.misses - before.misses, hits: stats.hits - before.hits };
+  assert.deepStrictEqual(
+    used,
+    { results: [42, 42], misses: 1, hits: 1 },
+    `The jest environment's code cache (__tests__/support/code-cache.ts) does not work on Node ${process.version}: remove installCodeCache() from support/node-environment.ts, or fix the cache`,
+  );
 }

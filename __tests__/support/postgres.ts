@@ -232,13 +232,17 @@ export function removeAbandonedServers(base: string): void {
 
 /** `<pid> <start time>` of a live process (Linux), so that a reused pid is not taken for the owner; "" when gone or unknown. */
 function processIdentity(pid: number): string {
+  const fields = procStat(pid);
+  // A zombie (killed, not yet reaped by its parent) is gone too.
+  return fields === undefined || fields[0] === "Z" ? "" : `${pid} ${fields[19]}`;
+}
+
+/** The fields of /proc/<pid>/stat after the command name (state first, start time 20th); undefined without it. */
+function procStat(pid: number): string[] | undefined {
   try {
-    // The state (field 3) and start time (field 22) of /proc/<pid>/stat, counted after the command name.
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").pop()!.split(" ");
-    // A zombie (killed, not yet reaped by its parent) is gone too.
-    return fields[0] === "Z" ? "" : `${pid} ${fields[19]}`;
+    return fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").pop()!.split(" ");
   } catch {
-    return "";
+    return undefined;
   }
 }
 
@@ -252,12 +256,9 @@ function commandLine(pid: number): string {
 
 function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    // A zombie has exited; it only waits for its parent to reap it.
-    if (fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").pop()!.startsWith("Z")) return false;
-  } catch {
-    // no /proc (not Linux), or the process is gone: kill says which
-  }
+  // A zombie has exited; it only waits for its parent to reap it. Without /proc (not Linux, or
+  // the process is gone), kill says which.
+  if (procStat(pid)?.[0] === "Z") return false;
   try {
     process.kill(pid, 0);
     return true;
